@@ -1,0 +1,111 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"text/tabwriter"
+	"time"
+
+	"github.com/pressly/goose/v3"
+)
+
+// migrations holds the SQL migrations, compiled into the binary so that a
+// release carries exactly the schema it was tested with.
+//
+//go:embed migrations
+var migrations embed.FS
+
+// Migrator applies the embedded migrations to a database.
+type Migrator struct {
+	provider *goose.Provider // nil when there are no migrations yet
+}
+
+// NewMigrator returns a Migrator for db.
+func NewMigrator(db *sql.DB) (*Migrator, error) {
+	fsys, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, fsys)
+	if errors.Is(err, goose.ErrNoMigrations) {
+		return &Migrator{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	return &Migrator{provider: p}, nil
+}
+
+// Up applies every pending migration, each in its own transaction.
+func (m *Migrator) Up(ctx context.Context, logger *slog.Logger) error {
+	if m.provider == nil {
+		logger.InfoContext(ctx, "no migrations to apply")
+		return nil
+	}
+	results, err := m.provider.Up(ctx)
+	logResults(ctx, logger, results)
+	if err != nil {
+		return fmt.Errorf("migrate up: %w", err)
+	}
+	if len(results) == 0 {
+		logger.InfoContext(ctx, "database schema is up to date")
+	}
+	return nil
+}
+
+// Down rolls back the most recent migration.
+func (m *Migrator) Down(ctx context.Context, logger *slog.Logger) error {
+	if m.provider == nil {
+		logger.InfoContext(ctx, "no migrations to roll back")
+		return nil
+	}
+	result, err := m.provider.Down(ctx)
+	if errors.Is(err, goose.ErrNoNextVersion) {
+		logger.InfoContext(ctx, "no applied migration to roll back")
+		return nil
+	}
+	if result != nil {
+		logResults(ctx, logger, []*goose.MigrationResult{result})
+	}
+	if err != nil {
+		return fmt.Errorf("migrate down: %w", err)
+	}
+	return nil
+}
+
+// Status writes a table of the migrations and whether each is applied.
+func (m *Migrator) Status(ctx context.Context, w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "VERSION\tMIGRATION\tAPPLIED AT")
+	if m.provider != nil {
+		statuses, err := m.provider.Status(ctx)
+		if err != nil {
+			return fmt.Errorf("migrate status: %w", err)
+		}
+		for _, s := range statuses {
+			applied := "pending"
+			if s.State == goose.StateApplied {
+				applied = s.AppliedAt.UTC().Format(time.RFC3339)
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\n", s.Source.Version, s.Source.Path, applied)
+		}
+	}
+	return tw.Flush()
+}
+
+func logResults(ctx context.Context, logger *slog.Logger, results []*goose.MigrationResult) {
+	for _, r := range results {
+		level := slog.LevelInfo
+		if r.Error != nil {
+			level = slog.LevelError
+		}
+		logger.Log(ctx, level, "migration "+r.Direction,
+			"version", r.Source.Version, "file", r.Source.Path, "duration", r.Duration, "error", r.Error)
+	}
+}
