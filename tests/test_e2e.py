@@ -1,0 +1,196 @@
+"""End to end: the default service as a user runs it, driven over HTTP.
+
+The binary is built from a default render, started with nothing but PORT in
+its environment (so it uses the embedded dev defaults and its own SQLite file),
+exercised through the notes API, then stopped with SIGTERM.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import go_required
+from variants import copy_template, render
+
+pytestmark = [pytest.mark.slow, pytest.mark.e2e]
+
+SERVICE = "notes-service"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class Service:
+    proc: subprocess.Popen[bytes]
+    base: str
+    workdir: Path
+
+    def request(self, method: str, path: str, body: str | None = None, content_type: str = "application/json") -> Response:
+        data = body.encode() if body is not None else None
+        req = urllib.request.Request(self.base + path, data=data, method=method)
+        if body is not None:
+            req.add_header("Content-Type", content_type)
+        try:
+            with urllib.request.urlopen(req, timeout=5) as resp:
+                return Response(resp.status, {k.lower(): v for k, v in resp.headers.items()}, resp.read())
+        except urllib.error.HTTPError as err:
+            return Response(err.code, {k.lower(): v for k, v in err.headers.items()}, err.read())
+
+
+@pytest.fixture(scope="module")
+def binary(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    go = go_required()
+    template = copy_template(tmp_path_factory.mktemp("template"))
+    root = render(template, tmp_path_factory.mktemp("gen") / SERVICE, {})
+    out = root / "bin" / SERVICE
+    env = {**os.environ, "CGO_ENABLED": "0", "GOFLAGS": "-mod=readonly"}
+    subprocess.run([go, "build", "-o", str(out), f"./cmd/{SERVICE}"], cwd=root, env=env, check=True)
+    return out
+
+
+def start(binary: Path, workdir: Path) -> Service:
+    port = free_port()
+    # Only PORT: everything else must come from the embedded defaults.
+    proc = subprocess.Popen(
+        [str(binary)], cwd=workdir, env={"PORT": str(port)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    svc = Service(proc, f"http://127.0.0.1:{port}", workdir)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            out = proc.stdout.read().decode() if proc.stdout else ""
+            pytest.fail(f"the service exited with {proc.returncode} before it was ready:\n{out}")
+        try:
+            if svc.request("GET", "/readyz").status == 200:
+                return svc
+        except OSError:
+            pass
+        time.sleep(0.02)
+    proc.kill()
+    pytest.fail("the service was not ready within 15 s")
+
+
+def stop(svc: Service) -> tuple[int, str]:
+    svc.proc.send_signal(signal.SIGTERM)
+    try:
+        out, _ = svc.proc.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        svc.proc.kill()
+        out, _ = svc.proc.communicate()
+        pytest.fail(f"no exit within 20 s of SIGTERM:\n{out.decode()}")
+    return svc.proc.returncode, out.decode()
+
+
+@pytest.fixture
+def service(binary: Path, tmp_path: Path) -> Iterator[Service]:
+    svc = start(binary, tmp_path)
+    yield svc
+    if svc.proc.poll() is None:
+        svc.proc.kill()
+        svc.proc.wait()
+
+
+def assert_problem(resp: Response, status: int) -> dict[str, Any]:
+    assert resp.status == status, resp.body
+    assert resp.headers["content-type"] == "application/problem+json"
+    problem: dict[str, Any] = resp.json()
+    assert problem["status"] == status
+    assert problem["title"]
+    assert problem["request_id"] == resp.headers["x-request-id"]
+    return problem
+
+
+def test_notes_api_over_http_and_graceful_stop(service: Service) -> None:
+    created = service.request("POST", "/api/v1/notes", '{"title":"hello","body":"world"}')
+    assert created.status == 201, created.body
+    note = created.json()
+    assert created.headers["location"] == f"/api/v1/notes/{note['id']}"
+    assert note["version"] == 1
+
+    got = service.request("GET", f"/api/v1/notes/{note['id']}")
+    assert got.status == 200 and got.json()["body"] == "world"
+
+    patched = service.request("PATCH", f"/api/v1/notes/{note['id']}", '{"title":"bye"}')
+    assert patched.status == 200 and patched.json()["title"] == "bye" and patched.json()["version"] == 2
+
+    for i in range(3):
+        assert service.request("POST", "/api/v1/notes", f'{{"title":"n{i}"}}').status == 201
+    first = service.request("GET", "/api/v1/notes?limit=2").json()
+    second = service.request("GET", f"/api/v1/notes?limit=2&cursor={first['next_cursor']}").json()
+    titles = [n["title"] for n in first["items"] + second["items"]]
+    assert titles == ["bye", "n0", "n1", "n2"] and "next_cursor" not in second
+
+    assert service.request("DELETE", f"/api/v1/notes/{note['id']}").status == 204
+    assert_problem(service.request("GET", f"/api/v1/notes/{note['id']}"), 404)
+
+    spec = service.request("GET", "/openapi.yaml")
+    assert spec.status == 200 and spec.body.startswith(b"openapi: 3")
+
+    # The dev profile keeps its data in ./data, under the working directory.
+    assert (service.workdir / "data" / f"{SERVICE}.db").is_file()
+
+    code, logs = stop(service)
+    assert code == 0, logs
+    assert "shutting down" in logs and "HTTP server stopped" in logs
+
+
+def test_problem_responses_on_bad_input(service: Service) -> None:
+    assert_problem(service.request("POST", "/api/v1/notes", '{"title":'), 400)
+    assert_problem(service.request("POST", "/api/v1/notes", '{"title":"x","extra":1}'), 400)
+    assert_problem(service.request("POST", "/api/v1/notes", "title=x", "text/plain"), 415)
+    invalid = assert_problem(service.request("POST", "/api/v1/notes", '{"title":""}'), 422)
+    assert [e["field"] for e in invalid["errors"]] == ["title"]
+    bad_page = assert_problem(service.request("GET", "/api/v1/notes?limit=0&cursor=nope"), 422)
+    assert sorted(e["field"] for e in bad_page["errors"]) == ["cursor", "limit"]
+    assert_problem(service.request("GET", "/api/v1/notes/unknown"), 404)
+    assert_problem(service.request("GET", "/api/v2/nothing"), 404)
+    not_allowed = assert_problem(service.request("PUT", "/api/v1/notes"), 405)
+    assert not_allowed
+    big = '{"title":"' + "x" * (2 << 20) + '"}'
+    assert_problem(service.request("POST", "/api/v1/notes", big), 413)
+
+
+def test_data_survives_a_restart(binary: Path, tmp_path: Path) -> None:
+    svc = start(binary, tmp_path)
+    note = svc.request("POST", "/api/v1/notes", '{"title":"durable"}').json()
+    assert stop(svc)[0] == 0
+    svc = start(binary, tmp_path)
+    try:
+        assert svc.request("GET", f"/api/v1/notes/{note['id']}").json()["title"] == "durable"
+    finally:
+        assert stop(svc)[0] == 0
+
+
+def test_bad_configuration_exits_non_zero(binary: Path, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [str(binary)], cwd=tmp_path, env={"PORT": "eighty", "APP_ENV": "qa"}, capture_output=True, text=True, timeout=10
+    )
+    assert done.returncode == 1
+    assert "PORT" in done.stderr and "APP_ENV" in done.stderr

@@ -1,0 +1,273 @@
+"""Unit tests of the Jinja extension's filters and tests (extensions/gofactory.py)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from extensions import gofactory  # noqa: E402
+from extensions.gofactory import (  # noqa: E402
+    GofactoryExtension,
+    camel,
+    go_module_path_error,
+    go_package,
+    is_go_module_path,
+    is_kebab_slug,
+    kebab,
+    pascal,
+    snake,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Notes Service", "notes-service"),
+        ("myHTTPService", "my-http-service"),
+        ("Crème brûlée!", "creme-brulee"),
+        ("Straße Øre", "strasse-ore"),
+        ("foo__bar..baz  qux", "foo-bar-baz-qux"),
+        ("--Leading and trailing--", "leading-and-trailing"),
+        ("HTTP2Server", "http2-server"),
+        ("notes2go", "notes2go"),
+        ("userIDs", "user-ids"),
+        ("already-kebab", "already-kebab"),
+        ("日本", ""),
+        ("", ""),
+    ],
+)
+def test_kebab(text: str, expected: str) -> None:
+    assert kebab(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "snake_case", "pascal_case", "camel_case", "package"),
+    [
+        ("notes-service", "notes_service", "NotesService", "notesService", "notesservice"),
+        ("Notes API", "notes_api", "NotesAPI", "notesAPI", "notesapi"),
+        ("user id", "user_id", "UserID", "userID", "userid"),
+        ("http-server", "http_server", "HTTPServer", "httpServer", "httpserver"),
+        ("HTTP2Server", "http2_server", "HTTP2Server", "http2Server", "http2server"),
+        ("userIDs", "user_ids", "UserIDs", "userIDs", "userids"),
+        ("Crème brûlée", "creme_brulee", "CremeBrulee", "cremeBrulee", "cremebrulee"),
+    ],
+)
+def test_case_styles(
+    text: str, snake_case: str, pascal_case: str, camel_case: str, package: str
+) -> None:
+    assert snake(text) == snake_case
+    assert pascal(text) == pascal_case
+    assert camel(text) == camel_case
+    assert go_package(text) == package
+
+
+def test_go_package_is_always_a_valid_package_name() -> None:
+    assert go_package("type") == "typepkg"
+    assert go_package("go") == "gopkg"
+    assert go_package("3d-printer") == "pkg3dprinter"
+    with pytest.raises(ValueError, match="no letters"):
+        go_package("!!!")
+
+
+@pytest.mark.parametrize("slug", ["notes", "notes-service", "a1-b2", "x", "api-v2"])
+def test_kebab_slug_accepts(slug: str) -> None:
+    assert is_kebab_slug(slug)
+
+
+@pytest.mark.parametrize(
+    "slug", ["", "Notes", "notes_service", "-notes", "notes-", "notes--service", "1notes", 3]
+)
+def test_kebab_slug_rejects(slug: object) -> None:
+    assert not is_kebab_slug(slug)
+
+
+GOOD_MODULE_PATHS = [
+    "github.com/acme/notes-service",
+    "notes",  # go mod init accepts a path without a dot in its first element
+    "example.com/a/b/c",
+    "github.com/Acme/Notes_Service~x",  # uppercase is allowed after the first element
+    "github.com/acme/notes/v2",
+    "github.com/acme/notes/v10",
+    "gopkg.in/yaml.v3",
+    "my-company.internal/platform/notes",
+]
+
+BAD_MODULE_PATHS = [
+    ("", "it is empty"),
+    ("/notes", "begins with a slash"),
+    ("github.com/acme/", "ends with a slash"),
+    ("-notes", "begins with a dash"),
+    ("github.com//notes", "empty element (a double slash)"),
+    ("github.com/acme/notes service", "it contains a space; use only letters, digits and"),
+    ("github.com/acme/a@b", 'the character "@"'),
+    ("github.com/acme/a+b", 'the character "+"'),
+    ("localhost:8080/notes", 'the character ":"'),
+    ("example.com/crème", 'the character "è"'),
+    ("github.com/acme/.hidden", 'element ".hidden" begins with a dot'),
+    ("github.com/acme/notes.", 'element "notes." ends with a dot'),
+    ("github.com/acme/..", 'element ".." is made of dots only'),
+    ("github.com/acme/con", "reserved file name on Windows (CON)"),
+    ("github.com/acme/Lpt1.go", "reserved file name on Windows (LPT1)"),
+    ("github.com/acme/notes~1", "tilde and digits"),
+    ("GitHub.com/acme/notes", 'first element "GitHub.com" contains the uppercase letter "G"'),
+    ("git_hub.com/acme/notes", 'first element "git_hub.com" contains the character "_"'),
+    ("github.com/acme/notes/v1", 'major version suffix "/v1" is invalid'),
+    ("github.com/acme/notes/v0", 'major version suffix "/v0" is invalid'),
+    ("github.com/acme/notes/v02", 'major version suffix "/v02" is invalid'),
+    ("github.com/acme/notes/v2.1", 'major version suffix "/v2.1" is invalid'),
+    ("gopkg.in/yaml", 'must end in ".vN"'),
+]
+
+
+@pytest.mark.parametrize("path", GOOD_MODULE_PATHS)
+def test_go_module_path_accepts(path: str) -> None:
+    assert go_module_path_error(path) == ""
+    assert is_go_module_path(path)
+
+
+@pytest.mark.parametrize(("path", "message"), BAD_MODULE_PATHS)
+def test_go_module_path_rejects_with_the_rule(path: str, message: str) -> None:
+    error = go_module_path_error(path)
+    assert message in error
+    assert not is_go_module_path(path)
+
+
+def test_extension_registers_everything() -> None:
+    env = Environment(extensions=[GofactoryExtension], undefined=StrictUndefined)
+    for name in ("kebab", "snake", "pascal", "camel", "go_package", "go_module_path_error"):
+        assert name in env.filters
+    assert {"kebab_slug", "go_module_path"} <= set(env.tests)
+    assert {"go_deps", "go_mod_requires", "go_sum"} <= set(env.globals)
+    rendered = env.from_string(
+        "{{ project_name | kebab }}|{{ 'x' is kebab_slug }}|{{ 'a b' is go_module_path }}|"
+        "{{ 'a b' | go_module_path_error }}"
+    ).render(project_name="Notes Service")
+    assert rendered == (
+        "notes-service|True|False|"
+        "it contains a space; use only letters, digits and - . _ ~ separated by /"
+    )
+
+
+def test_loads_by_path_like_copier() -> None:
+    """copier.yml names the extension by file path; copier_template_extensions loads it."""
+    env = Environment(
+        loader=FileSystemLoader(str(ROOT)),
+        extensions=[
+            "copier_template_extensions.TemplateExtensionLoader",
+            "extensions/gofactory.py:GofactoryExtension",
+        ],
+        undefined=StrictUndefined,
+    )
+    assert env.from_string("{{ 'myHTTPService' | kebab }}").render() == "my-http-service"
+    assert env.globals["go_deps"] == gofactory.load_spec()["modules"]
+
+
+def test_copier_copy_with_the_extension(tmp_path: Path) -> None:
+    """A throwaway template wired like ours: validators, defaults and a conditional go.sum."""
+    copier = pytest.importorskip("copier")
+    template = tmp_path / "tpl"
+    shutil.copytree(
+        ROOT / "extensions", template / "extensions", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    (template / "template").mkdir()
+    (template / "copier.yml").write_text(
+        "_subdirectory: template\n"
+        "_envops: {undefined: jinja2.StrictUndefined, keep_trailing_newline: true}\n"
+        "_jinja_extensions:\n"
+        "  - copier_template_extensions.TemplateExtensionLoader\n"
+        "  - extensions/gofactory.py:GofactoryExtension\n"
+        "project_name: {type: str, default: Crème Brûlée API}\n"
+        "service_name:\n"
+        "  type: str\n"
+        '  default: "{{ project_name | kebab }}"\n'
+        '  validator: "{% if service_name is not kebab_slug %}bad slug{% endif %}"\n'
+        "module_path:\n"
+        "  type: str\n"
+        '  default: "example.com/{{ service_name }}"\n'
+        "  validator: >-\n"
+        "    {% if module_path is not go_module_path %}{{ module_path | go_module_path_error }}"
+        "{% endif %}\n"
+        "go_version: {type: str, default: '1.26'}\n"
+        "router: {type: str, default: chi}\n"
+        "database: {type: str, default: none}\n"
+        "example_resource: {type: bool, default: false}\n",
+        encoding="utf-8",
+    )
+    (template / "template" / "go.mod.jinja").write_text(
+        "module {{ module_path }}\n\ngo {{ go_version }}.0\n{{ go_mod_requires() }}\n",
+        encoding="utf-8",
+    )
+    (template / "template" / "{% if go_sum() %}go.sum{% endif %}.jinja").write_text(
+        "{{ go_sum() }}\n", encoding="utf-8"
+    )
+    dst = tmp_path / "out"
+    copier.run_copy(str(template), dst, defaults=True, unsafe=True, quiet=True)
+    lock = gofactory.load_lock()
+    requires = gofactory.render_requires(lock, ["base", "chi"])
+    go_mod = (dst / "go.mod").read_text(encoding="utf-8")
+    assert go_mod == f"module example.com/creme-brulee-api\n\ngo 1.26.0\n{requires}\n"
+    go_sum = (dst / "go.sum").read_text(encoding="utf-8")
+    assert go_sum == gofactory.render_go_sum(lock, ["base", "chi"]) + "\n"
+    with pytest.raises(ValueError, match="it contains a space"):
+        copier.run_copy(
+            str(template),
+            tmp_path / "bad",
+            data={"module_path": "example.com/a b"},
+            defaults=True,
+            unsafe=True,
+            quiet=True,
+        )
+
+
+CHECK_PATH_GO = """package main
+
+import (
+\t"bufio"
+\t"fmt"
+\t"os"
+
+\t"golang.org/x/mod/module"
+)
+
+func main() {
+\tscanner := bufio.NewScanner(os.Stdin)
+\tfor scanner.Scan() {
+\t\terr := module.CheckPath(scanner.Text())
+\t\tfmt.Printf("%q %v\\n", scanner.Text(), err)
+\t}
+}
+"""
+
+
+@pytest.mark.slow
+def test_go_module_path_agrees_with_x_mod_check_path(tmp_path: Path) -> None:
+    """Same verdicts as golang.org/x/mod/module.CheckPath, except its dot-in-host rule."""
+    (tmp_path / "go.mod").write_text("module checkpath\n\ngo 1.25.0\n", encoding="utf-8")
+    (tmp_path / "main.go").write_text(CHECK_PATH_GO, encoding="utf-8")
+    env = {**os.environ, "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local", "GOWORK": "off"}
+    subprocess.run(["go", "get", "golang.org/x/mod@v0.43.0"], cwd=tmp_path, env=env, check=True)
+    paths = GOOD_MODULE_PATHS + [p for p, _ in BAD_MODULE_PATHS if p]
+    proc = subprocess.run(
+        ["go", "run", "."],
+        cwd=tmp_path,
+        env=env,
+        input="\n".join(paths) + "\n",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    verdicts = proc.stdout.splitlines()
+    assert len(verdicts) == len(paths)
+    for path, verdict in zip(paths, verdicts, strict=True):
+        go_ok = verdict.endswith(" <nil>") or "missing dot in first path element" in verdict
+        assert go_ok == is_go_module_path(path), verdict

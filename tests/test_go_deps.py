@@ -1,0 +1,351 @@
+"""The pinned Go dependency table: go_deps.yml, its lock, and the go.mod/go.sum it renders.
+
+Fast tests check the lock against go_deps.yml and the shape of the rendered text. The slow
+ones prove the promise the lock exists for: for EVERY subset of units and both supported go
+directives, the rendered go.mod/go.sum build with -mod=readonly and `go mod tidy` changes
+nothing; and relocking reproduces the committed lock byte for byte.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jinja2 import Environment, StrictUndefined, UndefinedError
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from extensions import gofactory, lock_go_deps  # noqa: E402
+from extensions.gofactory import GofactoryExtension, Lock, Spec  # noqa: E402
+
+# The go.mod template of the generated service, verbatim.
+GO_MOD_TEMPLATE = "module {{ module_path }}\n\ngo {{ go_version }}.0\n{{ go_mod_requires() }}\n"
+SUPPORTED_GO = ("1.25", "1.26")
+SUM_LINE = re.compile(r"^\S+ v\S+?(/go\.mod)? h1:[A-Za-z0-9+/]{43}=$")
+
+
+@pytest.fixture(scope="module")
+def spec() -> Spec:
+    return gofactory.load_spec()
+
+
+@pytest.fixture(scope="module")
+def lock() -> Lock:
+    return gofactory.load_lock()
+
+
+def all_unit_subsets() -> list[tuple[str, ...]]:
+    names = [u["name"] for u in gofactory.load_spec()["units"]]
+    return [c for n in range(len(names) + 1) for c in itertools.combinations(names, n)]
+
+
+def module_of(package: str, modules: dict[str, str]) -> str:
+    """The pinned module that provides an import path (longest matching module path)."""
+    matches = [m for m in modules if package == m or package.startswith(m + "/")]
+    assert matches, f"{package} belongs to no pinned module"
+    return max(matches, key=len)
+
+
+def parse_requires(text: str) -> list[tuple[str, str, bool]]:
+    """Parse the output of render_requires back into (path, version, indirect)."""
+    found = []
+    for line in text.splitlines():
+        line = line.removeprefix("require ").strip()
+        if line in ("", "(", ")"):
+            continue
+        path, version, *comment = line.split(" ")
+        assert comment in ([], ["//", "indirect"]), line
+        found.append((path, version, bool(comment)))
+    return found
+
+
+# --- the lock versus go_deps.yml ----------------------------------------------------------
+
+
+def test_lock_is_fresh() -> None:
+    reason = lock_go_deps.stale_reason(gofactory.SPEC_FILE, gofactory.LOCK_FILE)
+    assert reason == "", f"{reason}: run `{gofactory.LOCK_COMMAND}`"
+    assert lock_go_deps.main(["--check"]) == 0
+
+
+def test_check_reports_a_stale_lock(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = gofactory.SPEC_FILE.read_text(encoding="utf-8")
+    stale = tmp_path / "go_deps.yml"
+    stale.write_text(text.replace("v1.6.0", "v1.5.0"), encoding="utf-8")
+    assert lock_go_deps.main(["--check", "--spec", str(stale)]) == 1
+    assert "run `python extensions/lock_go_deps.py`" in capsys.readouterr().err
+    with pytest.raises(RuntimeError, match="stale"):
+        gofactory.checked_lock(stale, gofactory.LOCK_FILE)
+    missing = tmp_path / "missing.json"
+    assert lock_go_deps.main(["--check", "--lock", str(missing)]) == 1
+
+
+def test_every_pin_is_in_the_build_list(spec: Spec, lock: Lock) -> None:
+    for path, version in spec["modules"].items():
+        assert lock["build_list"].get(path) == version, path
+    assert spec["go"] == lock["source"]["go"]
+
+
+def test_every_unit_has_a_consistent_fragment(spec: Spec, lock: Lock) -> None:
+    assert set(lock["fragments"]) == {u["name"] for u in spec["units"]}
+    for unit in spec["units"]:
+        fragment = lock["fragments"][unit["name"]]
+        required = {r["path"]: r for r in fragment["require"]}
+        for package in unit["packages"]:
+            module = module_of(package, spec["modules"])
+            assert module in required, (unit["name"], package)
+            assert not required[module]["indirect"], (unit["name"], module)
+        sums = set(fragment["sum"])
+        for req in fragment["require"]:
+            assert lock["build_list"][req["path"]] == req["version"], req
+            assert f"{req['path']} {req['version']}/go.mod" in {s.rsplit(" ", 1)[0] for s in sums}
+        for pin in fragment["pins"]:
+            assert lock["build_list"][pin["path"]] == pin["version"], pin
+            assert pin["path"] not in required
+            assert set(pin["unless_required_by"]) <= set(lock["build_list"])
+        assert all(SUM_LINE.match(line) for line in fragment["sum"]), unit["name"]
+        assert fragment["sum"] == sorted(set(fragment["sum"]), key=gofactory.go_sum_line_key)
+
+
+def test_spec_is_validated() -> None:
+    good: dict[str, Any] = {
+        "go": "1.25.0",
+        "modules": {"example.com/a": "v1.0.0"},
+        "units": [{"name": "a", "when": "true", "packages": ["example.com/a"]}],
+    }
+    assert gofactory.parse_spec(good)["units"][0]["packages"] == ["example.com/a"]
+    bad_cases: list[tuple[dict[str, Any], str]] = [
+        ({**good, "go": 1.25}, "full Go version"),
+        ({**good, "modules": {"example.com/a": "1.0"}}, "not a module version"),
+        ({**good, "units": [{"name": "a", "packages": []}]}, "exactly name, when and packages"),
+        ({**good, "units": [{"name": "a", "when": "true", "packages": []}]}, "must not be empty"),
+        ({**good, "units": good["units"] * 2}, "unique"),
+    ]
+    for raw, message in bad_cases:
+        with pytest.raises(ValueError, match=message):
+            gofactory.parse_spec(raw)
+
+
+# --- rendering -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("units", all_unit_subsets(), ids=lambda u: "+".join(u) or "none")
+def test_rendered_go_mod_is_well_formed(units: tuple[str, ...], lock: Lock) -> None:
+    text = gofactory.render_requires(lock, units)
+    go_sum = gofactory.render_go_sum(lock, units)
+    if not units:
+        assert text == "" and go_sum == ""
+        return
+    assert text.startswith("\nrequire ") and not text.endswith("\n")
+    groups = text[1:].split("\n\n")
+    parsed = parse_requires(text)
+    direct = [p for p, _, indirect in parsed if not indirect]
+    indirect = [p for p, _, is_indirect in parsed if is_indirect]
+    assert len(groups) == (1 if direct else 0) + (1 if indirect else 0)
+    for group, paths in zip(groups, [g for g in (direct, indirect) if g], strict=True):
+        assert paths == sorted(paths)
+        assert group.startswith("require (\n\t") == (len(paths) > 1), group
+    assert len(set(direct + indirect)) == len(parsed)
+    for path, version, _ in parsed:
+        assert lock["build_list"][path] == version
+    lines = go_sum.split("\n")
+    assert lines == sorted(set(lines), key=gofactory.go_sum_line_key)
+    assert all(SUM_LINE.match(line) for line in lines)
+
+
+def test_single_requirement_uses_the_one_line_form(lock: Lock) -> None:
+    chi = lock["build_list"]["github.com/go-chi/chi/v5"]
+    assert gofactory.render_requires(lock, ["chi"]) == f"\nrequire github.com/go-chi/chi/v5 {chi}"
+
+
+def test_pins_follow_tidy(lock: Lock) -> None:
+    """A pin (here testify, needed only by tests of kin-openapi) is written only while no
+    other requirement's go.mod already selects its version."""
+    for unit, fragment in lock["fragments"].items():
+        for pin in fragment["pins"]:
+            alone = {p for p, _, _ in parse_requires(gofactory.render_requires(lock, [unit]))}
+            assert pin["path"] in alone
+            for other, other_fragment in lock["fragments"].items():
+                paths = {r["path"] for r in other_fragment["require"]}
+                if paths & set(pin["unless_required_by"]):
+                    both = gofactory.render_requires(lock, [unit, other])
+                    assert pin["path"] not in {p for p, _, _ in parse_requires(both)}
+
+
+def test_go_sum_lines_sort_like_go() -> None:
+    lines = [
+        "example.com/m v1.10.0 h1:b",
+        "example.com/m v1.9.0/go.mod h1:a",
+        "example.com/m v1.9.0 h1:a",
+        "example.com/m v1.9.0-rc.1 h1:a",
+        "example.com/m/sub v1.0.0 h1:a",
+        "example.com/m-x v1.0.0 h1:a",
+    ]
+    assert sorted(lines, key=gofactory.go_sum_line_key) == [
+        "example.com/m v1.9.0-rc.1 h1:a",
+        "example.com/m v1.9.0 h1:a",
+        "example.com/m v1.9.0/go.mod h1:a",
+        "example.com/m v1.10.0 h1:b",
+        "example.com/m-x v1.0.0 h1:a",
+        "example.com/m/sub v1.0.0 h1:a",
+    ]
+
+
+def jinja_env() -> Environment:
+    """An environment configured like copier.yml's _envops, with the extension."""
+    return Environment(
+        extensions=[GofactoryExtension], undefined=StrictUndefined, keep_trailing_newline=True
+    )
+
+
+ANSWER_COMBOS = [
+    {"router": router, "database": database, "example_resource": example}
+    for router in ("chi", "stdlib")
+    for database in ("sqlite", "none")
+    for example in (True, False)
+    if not (example and database == "none")
+]
+
+
+@pytest.mark.parametrize("answers", ANSWER_COMBOS, ids=lambda a: "-".join(map(str, a.values())))
+def test_jinja_globals_render_the_active_units(answers: dict[str, Any], lock: Lock) -> None:
+    expected = ["base"]
+    expected += ["chi"] if answers["router"] == "chi" else []
+    expected += ["sqlite"] if answers["database"] == "sqlite" else []
+    expected += ["notes"] if answers["example_resource"] else []
+    env = jinja_env()
+    context = {**answers, "module_path": "example.com/notes", "go_version": "1.26"}
+    go_mod = env.from_string(GO_MOD_TEMPLATE).render(context)
+    requires = gofactory.render_requires(lock, expected)
+    assert go_mod == f"module example.com/notes\n\ngo 1.26.0\n{requires}\n"
+    # Called directly with a context, as copier's renderer does.
+    ctx = env.from_string("").new_context(context)
+    assert env.globals["go_mod_requires"](ctx) == requires  # type: ignore[operator]
+    assert env.globals["go_sum"](ctx) == gofactory.render_go_sum(lock, expected)  # type: ignore[operator]
+    name = env.from_string("{% if go_sum() %}go.sum{% endif %}").render(context)
+    assert name == "go.sum"
+
+
+def test_unknown_answer_in_a_condition_is_an_error() -> None:
+    env = jinja_env()
+    with pytest.raises(UndefinedError):
+        env.from_string("{{ go_mod_requires() }}").render(router="chi")
+
+
+def test_go_deps_global_lists_the_pins(spec: Spec) -> None:
+    env = jinja_env()
+    assert env.globals["go_deps"] == spec["modules"]
+    rendered = env.from_string("chi {{ go_deps['github.com/go-chi/chi/v5'] }}").render()
+    assert rendered == f"chi {spec['modules']['github.com/go-chi/chi/v5']}"
+
+
+# --- the real go command (slow) ----------------------------------------------------------
+
+
+def go_env(mod: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(GOFLAGS=f"-mod={mod}", GOTOOLCHAIN="local", GOWORK="off", GO111MODULE="on")
+    return env
+
+
+def run_go(args: list[str], cwd: Path, mod: str) -> str:
+    assert shutil.which("go"), "the slow tests need the go command"
+    proc = subprocess.run(
+        ["go", *args], cwd=cwd, env=go_env(mod), capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, f"go {' '.join(args)}:\n{proc.stdout}{proc.stderr}"
+    return proc.stdout
+
+
+def write_variant(
+    directory: Path, spec: Spec, lock: Lock, units: tuple[str, ...], go_version: str
+) -> None:
+    """A module laid out as the template lays it out, importing exactly the units' packages."""
+    requires = gofactory.render_requires(lock, units)
+    (directory / "go.mod").write_text(
+        f"module example.com/variant\n\ngo {go_version}.0\n{requires}\n", encoding="utf-8"
+    )
+    go_sum = gofactory.render_go_sum(lock, units)
+    if go_sum:
+        (directory / "go.sum").write_text(go_sum + "\n", encoding="utf-8")
+    packages = sorted({p for u in spec["units"] if u["name"] in units for p in u["packages"]})
+    imports = "".join(f'\t_ "{p}"\n' for p in packages)
+    block = f"import (\n{imports})\n\n" if packages else ""
+    (directory / "main.go").write_text(
+        f"package main\n\n{block}func main() {{}}\n", encoding="utf-8"
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("go_version", SUPPORTED_GO)
+@pytest.mark.parametrize("units", [u for u in all_unit_subsets() if u], ids=lambda u: "+".join(u))
+def test_variant_builds_and_is_tidy(
+    units: tuple[str, ...], go_version: str, spec: Spec, lock: Lock, tmp_path: Path
+) -> None:
+    write_variant(tmp_path, spec, lock, units, go_version)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    run_go(["build", "-o", os.devnull, "./..."], tmp_path, "readonly")
+    run_go(["mod", "tidy"], tmp_path, "mod")
+    after = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert after.keys() == before.keys(), "tidy created or removed a file"
+    for name in ("go.mod", "go.sum"):
+        assert after[name].decode() == before[name].decode(), f"tidy changed {name}"
+    assert b"\ntoolchain " not in after["go.mod"]
+
+
+@pytest.mark.slow
+def test_relocking_reproduces_the_lock(spec: Spec) -> None:
+    lock = lock_go_deps.compute_lock(spec, jobs=os.cpu_count() or 1)
+    assert lock_go_deps.dump_lock(lock) == gofactory.LOCK_FILE.read_text(encoding="utf-8")
+
+
+def edited_spec(old: str, new: str, tmp_path: Path) -> Spec:
+    """go_deps.yml with one textual edit, parsed."""
+    text = gofactory.SPEC_FILE.read_text(encoding="utf-8")
+    assert old in text
+    edited = tmp_path / "go_deps.yml"
+    edited.write_text(text.replace(old, new), encoding="utf-8")
+    return gofactory.load_spec(edited)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "github.com/google/uuid: v1.6.0",
+            "github.com/google/uuid: v1.5.0",
+            "raised v1.5.0 to v1.6.0 (required by github.com/pressly/goose/v3@v3.27.0",
+        ),
+        (
+            "github.com/pressly/goose/v3: v3.27.0",
+            "github.com/pressly/goose/v3: v3.27.3",
+            "github.com/pressly/goose/v3@v3.27.3 declares go 1.25.7",
+        ),
+        (
+            "      - github.com/google/uuid\n",
+            "      - github.com/google/uuid\n      - github.com/oklog/ulid/v2\n",
+            "github.com/oklog/ulid/v2 provides an imported package but is not pinned",
+        ),
+        (
+            "      - github.com/go-chi/chi/v5\n",
+            "      - golang.org/x/sync/errgroup\n",
+            "github.com/go-chi/chi/v5 is pinned but no unit imports a package from it",
+        ),
+    ],
+    ids=["mvs-raise", "newer-go", "unpinned", "unused-pin"],
+)
+def test_lock_fails_loudly(old: str, new: str, message: str, spec: Spec, tmp_path: Path) -> None:
+    bad = edited_spec(old, new, tmp_path)
+    with pytest.raises(lock_go_deps.LockError) as raised:
+        lock_go_deps.compute_lock(bad, jobs=2)
+    assert message in str(raised.value)
