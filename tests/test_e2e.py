@@ -52,14 +52,22 @@ class Service:
     base: str
     workdir: Path
 
-    def request(self, method: str, path: str, body: str | None = None, content_type: str = "application/json") -> Response:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: str | None = None,
+        content_type: str = "application/json",
+    ) -> Response:
         data = body.encode() if body is not None else None
         req = urllib.request.Request(self.base + path, data=data, method=method)
         if body is not None:
             req.add_header("Content-Type", content_type)
         try:
             with urllib.request.urlopen(req, timeout=5) as resp:
-                return Response(resp.status, {k.lower(): v for k, v in resp.headers.items()}, resp.read())
+                return Response(
+                    resp.status, {k.lower(): v for k, v in resp.headers.items()}, resp.read()
+                )
         except urllib.error.HTTPError as err:
             return Response(err.code, {k.lower(): v for k, v in err.headers.items()}, err.read())
 
@@ -79,7 +87,11 @@ def start(binary: Path, workdir: Path) -> Service:
     port = free_port()
     # Only PORT: everything else must come from the embedded defaults.
     proc = subprocess.Popen(
-        [str(binary)], cwd=workdir, env={"PORT": str(port)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        [str(binary)],
+        cwd=workdir,
+        env={"PORT": str(port)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     svc = Service(proc, f"http://127.0.0.1:{port}", workdir)
     deadline = time.monotonic() + 15
@@ -138,7 +150,11 @@ def test_notes_api_over_http_and_graceful_stop(service: Service) -> None:
     assert got.status == 200 and got.json()["body"] == "world"
 
     patched = service.request("PATCH", f"/api/v1/notes/{note['id']}", '{"title":"bye"}')
-    assert patched.status == 200 and patched.json()["title"] == "bye" and patched.json()["version"] == 2
+    assert (
+        patched.status == 200
+        and patched.json()["title"] == "bye"
+        and patched.json()["version"] == 2
+    )
 
     for i in range(3):
         assert service.request("POST", "/api/v1/notes", f'{{"title":"n{i}"}}').status == 201
@@ -190,7 +206,12 @@ def test_data_survives_a_restart(binary: Path, tmp_path: Path) -> None:
 
 def test_bad_configuration_exits_non_zero(binary: Path, tmp_path: Path) -> None:
     done = subprocess.run(
-        [str(binary)], cwd=tmp_path, env={"PORT": "eighty", "APP_ENV": "qa"}, capture_output=True, text=True, timeout=10
+        [str(binary)],
+        cwd=tmp_path,
+        env={"PORT": "eighty", "APP_ENV": "qa"},
+        capture_output=True,
+        text=True,
+        timeout=10,
     )
     assert done.returncode == 1
     assert "PORT" in done.stderr and "APP_ENV" in done.stderr

@@ -32,7 +32,9 @@ def test_renders_clean(variant: Variant, rendered: Render) -> None:
         assert text.strip(), f"{name} is empty"
         assert text.endswith("\n"), f"{name} does not end with a newline"
         match = LEFTOVER_JINJA.search(text)
-        assert match is None, f"{name} has leftover Jinja: {text[match.start() - 40 : match.end() + 40]!r}"
+        assert match is None, (
+            f"{name} has leftover Jinja: {text[match.start() - 40 : match.end() + 40]!r}"
+        )
         assert "\r" not in text, f"{name} has CR line endings"
 
 
@@ -78,7 +80,11 @@ def test_switched_off_parts_are_absent(variant: Variant, rendered: Render) -> No
     assert (migrations / "00001_create_notes.sql").exists() == (notes and has_db)
 
     license_text = texts["LICENSE"]
-    expected = {"MIT": "MIT License", "Apache-2.0": "Apache License", "proprietary": "All rights reserved"}
+    expected = {
+        "MIT": "MIT License",
+        "Apache-2.0": "Apache License",
+        "proprietary": "All rights reserved",
+    }
     assert expected[variant["license"]] in license_text
 
 
@@ -92,7 +98,9 @@ def test_answers_file_records_every_answer(variant: Variant, rendered: Render) -
 
 
 @pytest.mark.parametrize("variant", INVALID, ids=lambda v: v.id)
-def test_invalid_combinations_are_refused(variant: Variant, template_copy: Path, tmp_path: Path) -> None:
+def test_invalid_combinations_are_refused(
+    variant: Variant, template_copy: Path, tmp_path: Path
+) -> None:
     dest = tmp_path / "svc"
     with pytest.raises(ValueError, match=re.escape(expected_refusal(variant) or "")):
         render(template_copy, dest, variant.data)

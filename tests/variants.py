@@ -94,9 +94,7 @@ def copy_template(dest: Path) -> Path:
 
 def render(template: Path, dest: Path, data: Mapping[str, Any]) -> Path:
     """Generate a service from ``template`` into ``dest`` with ``data`` and defaults."""
-    copier.run_copy(
-        str(template), dest, data=dict(data), defaults=True, unsafe=True, quiet=True
-    )
+    copier.run_copy(str(template), dest, data=dict(data), defaults=True, unsafe=True, quiet=True)
     return dest
 
 

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Creates (or refreshes) the project's virtual environment in .venv with
+# gofactory and the pinned versions of everything it needs: `setup-venv.sh`
+# for users, `setup-venv.sh test` for the test suite as well.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+extras=${1:-}
+
+python=${PYTHON:-python3}
+"$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+  || { echo "setup-venv: Python 3.11 or newer is required ($python is $("$python" --version 2>&1))" >&2; exit 1; }
+
+if [ ! -x "$repo/.venv/bin/python" ]; then
+  "$python" -m venv "$repo/.venv"
+fi
+spec="$repo"
+if [ -n "$extras" ]; then
+  spec="$repo[$extras]"
+fi
+"$repo/.venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$spec"

@@ -1,0 +1,175 @@
+"""Generate a service with Copier's Python API (``gofactory new``)."""
+
+import shutil
+import sys
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from copier._main import Worker
+from copier.errors import CopierError, CopierWarning, DirtyLocalWarning, UserMessageError
+from jinja2 import TemplateError, TemplateSyntaxError
+from plumbum import ProcessExecutionError
+
+from gofactory.answers import check_known_questions
+from gofactory.errors import GofactoryError
+
+
+@dataclass(frozen=True)
+class Request:
+    """Everything ``gofactory new`` needs to generate one service."""
+
+    template: str
+    dest: Path
+    data: Mapping[str, str]
+    file_data: Mapping[str, Any]
+    defaults: bool
+    vcs_ref: str | None
+    interactive: bool
+    verbose: bool
+
+
+@dataclass(frozen=True)
+class Generated:
+    """The outcome of a successful generation."""
+
+    dest: Path
+    answers: Mapping[str, Any]
+
+
+# A destination may already be a fresh git repository (``git init`` before generating).
+_ALLOWED_IN_DEST = frozenset({".git"})
+
+
+def check_destination(dest: Path) -> bool:
+    """Refuse a destination that holds anything; return whether it exists (empty).
+
+    An existing directory is accepted when it is empty or holds only ``.git``.
+    """
+    if not dest.exists():
+        return False
+    if not dest.is_dir():
+        raise GofactoryError(f"destination {str(dest)!r} exists and is not a directory")
+    if any(child.name not in _ALLOWED_IN_DEST for child in dest.iterdir()):
+        raise GofactoryError(
+            f"destination {str(dest)!r} exists and is not empty; "
+            "choose a new directory (gofactory never overwrites files)"
+        )
+    return True
+
+
+def generate(request: Request) -> Generated:
+    """Render the template into ``request.dest``; on any error nothing is left behind."""
+    existed = check_destination(request.dest)
+    data = {**request.file_data, **request.data}
+    try:
+        with _copier_warnings_as_messages():
+            return _run(request, data)
+    except BaseException:
+        # Copier removes a destination it created when rendering fails, but not one that
+        # existed before, nor anything after an interrupt: leave DEST as it was found.
+        if existed:
+            _empty_directory(request.dest)
+        elif request.dest.exists():
+            shutil.rmtree(request.dest, ignore_errors=True)
+        raise
+
+
+def _run(request: Request, data: dict[str, Any]) -> Generated:
+    with Worker(
+        src_path=request.template,
+        dst_path=request.dest,
+        data=data,
+        defaults=request.defaults,
+        vcs_ref=request.vcs_ref,
+        quiet=not request.verbose,
+        # The template loads its own Jinja extension, which Copier counts as unsafe.
+        unsafe=True,
+    ) as worker:
+        with _copier_errors():
+            questions = list(worker.template.questions_data)
+        check_known_questions(request.file_data, questions, "--data-file")
+        check_known_questions(request.data, questions, "--data")
+        unanswered = [name for name in questions if name not in data]
+        if unanswered and not request.defaults and not request.interactive:
+            raise GofactoryError(
+                "standard input is not a terminal, so the questions cannot be asked "
+                f"(unanswered: {', '.join(unanswered)}); pass --defaults to accept the "
+                "default answers, and --data KEY=VALUE or --data-file FILE to set answers"
+            )
+        with _copier_errors():
+            worker.run_copy()
+        answers = {name: worker.answers.combined.get(name) for name in questions}
+    return Generated(dest=request.dest, answers=answers)
+
+
+@contextmanager
+def _copier_errors() -> Iterator[None]:
+    """Turn Copier's errors into user-facing messages (no traceback)."""
+    try:
+        yield
+    except KeyboardInterrupt as error:  # includes CopierAnswersInterrupt
+        raise GofactoryError("interrupted; nothing was written", exit_code=130) from error
+    except UserMessageError as error:
+        raise GofactoryError(error.message) from error
+    except TemplateError as error:
+        where = ""
+        if isinstance(error, TemplateSyntaxError) and error.name:
+            where = f" ({error.name}, line {error.lineno})"
+        raise GofactoryError(
+            f"the template failed to render: {error}{where}; this is a bug in the template",
+            exit_code=1,
+        ) from error
+    except ProcessExecutionError as error:
+        detail = str(error.stderr).strip() or str(error)
+        raise GofactoryError(f"cannot fetch the template: git failed: {detail}") from error
+    except (ValueError, CopierError) as error:
+        # Copier reports a refused answer as a ValueError that quotes the question's
+        # validator message: "Validation error for question 'x': <message>".
+        raise GofactoryError(str(error)) from error
+
+
+@contextmanager
+def _copier_warnings_as_messages() -> Iterator[None]:
+    """Show Copier's warnings as they happen, as one ``warning:`` line each."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", CopierWarning)
+        show_others = warnings.showwarning
+
+        def show(
+            message: Warning | str,
+            category: type[Warning],
+            filename: str,
+            lineno: int,
+            file: TextIO | None = None,
+            line: str | None = None,
+        ) -> None:
+            if not issubclass(category, CopierWarning):
+                show_others(message, category, filename, lineno, file, line)
+                return
+            hint = _DIRTY_HINT if issubclass(category, DirtyLocalWarning) else ""
+            print(f"warning: {message}{hint}", file=sys.stderr)
+
+        warnings.showwarning = show
+        yield
+
+
+_DIRTY_HINT = (
+    " The service will record a template commit that exists only in a temporary copy,"
+    " so `copier update` will not work in it: commit the template first if you mean"
+    " to update this service later."
+)
+
+
+def _empty_directory(directory: Path) -> None:
+    """Remove what a failed generation left in a destination that existed before."""
+    for child in directory.iterdir():
+        if child.name in _ALLOWED_IN_DEST:
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()

@@ -1,0 +1,341 @@
+"""Tests of the gofactory command line (render only: no Go toolchain needed)."""
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import pytest
+from copier._user_data import load_answersfile_data
+from typer.testing import CliRunner, Result
+
+from gofactory.cli import app
+from gofactory.docs import load_questions
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+MakeTemplate = Callable[[Path], Path]
+
+
+def invoke(args: Sequence[str], template: Path | None = None) -> Result:
+    """Run gofactory; with ``template``, through the GOFACTORY_TEMPLATE variable."""
+    env = {"GOFACTORY_TEMPLATE": str(template) if template is not None else None}
+    return CliRunner().invoke(app, list(args), env=env)
+
+
+def answers_of(dest: Path) -> dict[str, Any]:
+    answers = load_answersfile_data(dest, ".copier-answers.yml")
+    assert answers, f"{dest}/.copier-answers.yml is missing or empty"
+    return answers
+
+
+def snapshot(directory: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(directory)): path.read_bytes()
+        for path in sorted(directory.rglob("*"))
+        if path.is_file()
+    }
+
+
+def git(cwd: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True)
+    return done.stdout
+
+
+def assert_refused(result: Result, *fragments: str) -> None:
+    """A user error: exit status 2, an ``error:`` line naming the problem, no traceback."""
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: "), result.output
+    for fragment in fragments:
+        assert fragment in result.stderr, result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.fixture(autouse=True)
+def git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{name}_NAME", "gofactory tests")
+        monkeypatch.setenv(f"GIT_{name}_EMAIL", "tests@gofactory.invalid")
+
+
+@pytest.fixture(scope="session")
+def make_template() -> MakeTemplate:
+    """Copy the template as it is in the working tree into a new git repository tagged v0.1.0.
+
+    A committed copy renders without Copier's "dirty template" detour, and can get new
+    commits (template upgrades) without touching the real repository.
+    """
+    listed = git(REPO_ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+
+    def make(target: Path) -> Path:
+        for relpath in filter(None, listed.split("\0")):
+            source = REPO_ROOT / relpath
+            if source.is_file():
+                (target / relpath).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, target / relpath)
+        git(target, "init", "-q")
+        git(target, "add", "-A")
+        git(target, "commit", "-q", "-m", "gofactory template")
+        git(target, "tag", "v0.1.0")
+        return target
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def template(make_template: MakeTemplate, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_template(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture(scope="session")
+def questions() -> dict[str, dict[str, Any]]:
+    return load_questions(REPO_ROOT)
+
+
+def test_version() -> None:
+    result = invoke(["--version"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"gofactory {version('gofactory')}\n"
+
+
+def test_new_with_defaults_uses_the_bundled_template(
+    tmp_path: Path, questions: dict[str, dict[str, Any]]
+) -> None:
+    dest = tmp_path / "svc"
+    result = invoke(["new", "--defaults", str(dest)])
+    assert result.exit_code == 0, result.output
+    answers = answers_of(dest)
+    # An absolute source lets `copier update` find the template from inside the service.
+    assert answers["_src_path"] == str(REPO_ROOT)
+    for name, question in questions.items():
+        if "when" in question or question.get("secret"):
+            continue  # conditional and secret answers are not always recorded
+        default = question.get("default")
+        assert name in answers, name
+        if not (isinstance(default, str) and "{" in default):
+            assert answers[name] == default, name
+    service = answers["service_name"]
+    assert (dest / "go.mod").read_text().startswith(f"module {answers['module_path']}\n")
+    assert f"cd {dest}" in result.stdout
+    assert f"go run ./cmd/{service}" in result.stdout
+
+
+def test_data_overrides_answers(tmp_path: Path, template: Path) -> None:
+    dest = tmp_path / "billing"
+    result = invoke(
+        [
+            "new",
+            "--defaults",
+            "--data",
+            "project_name=Billing API",
+            "-d",
+            "module_path=example.com/payments/billing",
+            "--data",
+            "router=stdlib",
+            str(dest),
+        ],
+        template,
+    )
+    assert result.exit_code == 0, result.output
+    answers = answers_of(dest)
+    assert answers["_src_path"] == str(template)
+    assert answers["project_name"] == "Billing API"
+    assert answers["service_name"] == "billing-api"  # derived from project_name
+    assert answers["router"] == "stdlib"
+    assert (dest / "go.mod").read_text().startswith("module example.com/payments/billing\n")
+    assert "go run ./cmd/billing-api" in result.stdout
+
+
+def test_data_file_answers_and_data_wins(tmp_path: Path, template: Path) -> None:
+    data_file = tmp_path / "answers.yml"
+    data_file.write_text(
+        "_src_path: /ignored/metadata\n"
+        "project_name: From File\n"
+        "service_name: from-file\n"
+        "router: stdlib\n"
+    )
+    dest = tmp_path / "svc"
+    result = invoke(
+        [
+            "new",
+            "--defaults",
+            "--data-file",
+            str(data_file),
+            "--data",
+            "service_name=from-cli",
+            str(dest),
+        ],
+        template,
+    )
+    assert result.exit_code == 0, result.output
+    answers = answers_of(dest)
+    assert answers["_src_path"] == str(template)
+    assert answers["project_name"] == "From File"
+    assert answers["router"] == "stdlib"
+    assert answers["service_name"] == "from-cli"
+
+
+def test_relative_template_path_is_recorded_absolute(
+    tmp_path: Path, template: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(template.parent)
+    result = invoke(["new", "--defaults", "--template", template.name, str(tmp_path / "svc")])
+    assert result.exit_code == 0, result.output
+    assert answers_of(tmp_path / "svc")["_src_path"] == str(template)
+
+
+def test_non_empty_destination_is_refused_untouched(tmp_path: Path, template: Path) -> None:
+    dest = tmp_path / "svc"
+    dest.mkdir()
+    (dest / "main.go").write_text("package main\n")
+    (dest / "docs").mkdir()
+    (dest / "docs" / "notes.md").write_text("mine\n")
+    before = snapshot(dest)
+    result = invoke(["new", "--defaults", str(dest)], template)
+    assert_refused(result, "not empty")
+    assert snapshot(dest) == before
+
+
+@pytest.mark.parametrize(
+    ("data", "fragments"),
+    [
+        pytest.param(
+            "service_name=My Service",
+            ("Validation error for question 'service_name'", "My Service", "kebab-case"),
+            id="service_name",
+        ),
+        pytest.param(
+            "module_path=not a module",
+            ("Validation error for question 'module_path'", "not a module path"),
+            id="module_path",
+        ),
+        pytest.param("router=gin", ("Invalid choice for 'router'", "'gin'"), id="choice"),
+    ],
+)
+def test_bad_answer_is_refused_before_writing(
+    tmp_path: Path, template: Path, data: str, fragments: tuple[str, ...]
+) -> None:
+    dest = tmp_path / "svc"
+    result = invoke(["new", "--defaults", "--data", data, str(dest)], template)
+    assert_refused(result, *fragments)
+    assert not dest.exists()
+
+
+def test_bad_answer_leaves_existing_empty_destination_empty(tmp_path: Path, template: Path) -> None:
+    dest = tmp_path / "svc"
+    dest.mkdir()
+    result = invoke(["new", "--defaults", "--data", "service_name=Bad Name", str(dest)], template)
+    assert_refused(result, "service_name")
+    assert dest.is_dir()
+    assert list(dest.iterdir()) == []
+
+
+def test_unknown_question_is_refused(
+    tmp_path: Path, template: Path, questions: dict[str, dict[str, Any]]
+) -> None:
+    dest = tmp_path / "svc"
+    result = invoke(["new", "--defaults", "--data", "rooter=chi", str(dest)], template)
+    assert_refused(result, "unknown question 'rooter' in --data", *questions)
+    assert not dest.exists()
+
+
+def test_unknown_question_in_data_file_is_refused(tmp_path: Path, template: Path) -> None:
+    data_file = tmp_path / "answers.yml"
+    data_file.write_text("databse: none\n")
+    dest = tmp_path / "svc"
+    result = invoke(["new", "--defaults", "--data-file", str(data_file), str(dest)], template)
+    assert_refused(result, "unknown question 'databse' in --data-file")
+    assert not dest.exists()
+
+
+@pytest.mark.parametrize("data", ["router", "=chi"])
+def test_malformed_data_is_refused(tmp_path: Path, template: Path, data: str) -> None:
+    dest = tmp_path / "svc"
+    result = invoke(["new", "--defaults", "--data", data, str(dest)], template)
+    assert_refused(result, "KEY=VALUE", repr(data))
+    assert not dest.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        pytest.param(None, "cannot read --data-file", id="missing"),
+        pytest.param("router: [chi\n", "is not valid YAML", id="invalid-yaml"),
+        pytest.param("- router\n- chi\n", "must hold a YAML mapping", id="not-a-mapping"),
+    ],
+)
+def test_bad_data_file_is_refused(
+    tmp_path: Path, template: Path, content: str | None, fragment: str
+) -> None:
+    data_file = tmp_path / "answers.yml"
+    if content is not None:
+        data_file.write_text(content)
+    dest = tmp_path / "svc"
+    result = invoke(["new", "--defaults", "--data-file", str(data_file), str(dest)], template)
+    assert_refused(result, fragment, str(data_file))
+    assert not dest.exists()
+
+
+def test_missing_template_is_refused(tmp_path: Path) -> None:
+    dest = tmp_path / "svc"
+    result = invoke(["new", "--defaults", "--template", str(tmp_path / "nowhere"), str(dest)])
+    assert_refused(result, "not found")
+    assert not dest.exists()
+
+
+def test_no_terminal_without_defaults_fails_fast(tmp_path: Path, template: Path) -> None:
+    dest = tmp_path / "svc"
+    result = invoke(["new", "--data", "router=chi", str(dest)], template)
+    assert_refused(result, "not a terminal", "--defaults", "--data", "service_name")
+    assert not dest.exists()
+
+
+def test_unknown_vcs_ref_is_refused(tmp_path: Path, template: Path) -> None:
+    dest = tmp_path / "svc"
+    result = invoke(["new", "--defaults", "--vcs-ref", "v9.9.9", str(dest)], template)
+    assert_refused(result, "v9.9.9")
+    assert not dest.exists()
+
+
+def test_copier_update_round_trip(tmp_path: Path, make_template: MakeTemplate) -> None:
+    template = make_template(tmp_path / "template")
+    # The template gets a new release after v0.1.0.
+    (template / "template" / "UPGRADE.md").write_text("new in v0.2.0\n")
+    git(template, "add", "-A")
+    git(template, "commit", "-q", "-m", "Add UPGRADE.md")
+    git(template, "tag", "v0.2.0")
+
+    # Generate at the older release, into a fresh git repository (only .git: "empty").
+    dest = tmp_path / "svc"
+    dest.mkdir()
+    git(dest, "init", "-q")
+    result = invoke(
+        ["new", "--defaults", "--vcs-ref", "v0.1.0", "--data", "router=stdlib", str(dest)],
+        template,
+    )
+    assert result.exit_code == 0, result.output
+    assert answers_of(dest)["_commit"] == "v0.1.0"
+    assert not (dest / "UPGRADE.md").exists()
+    (dest / "NOTES.md").write_text("my own notes\n")
+    git(dest, "add", "-A")
+    git(dest, "commit", "-q", "-m", "Generate from gofactory")
+
+    # Plain `copier update`, from inside the service, finds the template by _src_path.
+    update = subprocess.run(
+        [sys.executable, "-m", "copier", "update", "--trust", "--defaults"],
+        cwd=dest,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert update.returncode == 0, update.stderr
+    assert (dest / "UPGRADE.md").read_text() == "new in v0.2.0\n"
+    assert (dest / "NOTES.md").read_text() == "my own notes\n"
+    answers = answers_of(dest)
+    assert answers["_commit"] == "v0.2.0"
+    assert answers["_src_path"] == str(template)
+    assert answers["router"] == "stdlib"
+    assert "<<<<<<<" not in git(dest, "diff")

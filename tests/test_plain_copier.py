@@ -1,0 +1,42 @@
+"""Plain Copier, without the gofactory command line, produces the same service."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from variants import REPO_ROOT, files
+
+BIN = Path(sys.executable).parent
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in files(root)}
+
+
+def test_copier_copy_equals_gofactory_new(tmp_path: Path) -> None:
+    by_copier = tmp_path / "copier"
+    by_cli = tmp_path / "cli"
+    subprocess.run(
+        [
+            str(BIN / "copier"),
+            "copy",
+            "--trust",
+            "--defaults",
+            "--quiet",
+            str(REPO_ROOT),
+            str(by_copier),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [str(BIN / "gofactory"), "new", str(by_cli), "--defaults"], check=True, capture_output=True
+    )
+
+    copier_tree, cli_tree = tree(by_copier), tree(by_cli)
+    assert sorted(copier_tree) == sorted(cli_tree)
+    different = [name for name in copier_tree if copier_tree[name] != cli_tree[name]]
+    assert different == [], f"files that differ: {different}"
+    assert (by_copier / "cmd" / "notes-service" / "main.go").is_file()
