@@ -1,6 +1,6 @@
 """Jinja extension of the gofactory template.
 
-It gives the template (copier.yml and template/) three things:
+It gives the template (copier.yml and template/) four things:
 
 * naming filters (``kebab``, ``snake``, ``pascal``, ``camel``, ``go_package``), so that every
   file derives identifiers from the answers in one consistent way;
@@ -11,7 +11,11 @@ It gives the template (copier.yml and template/) three things:
   and ``go_sum()``, which render the exact ``require`` blocks and go.sum lines that
   ``go mod tidy`` would write for the active variant. They read go_deps.lock.json, computed by
   lock_go_deps.py from go_deps.yml, so a generated service builds without a network round of
-  ``go mod tidy`` and tidy changes nothing in it.
+  ``go mod tidy`` and tidy changes nothing in it;
+* the pinned developer tools: ``go_tools_mod()`` and ``go_tools_sum()``, the exact tools/go.mod
+  (``tool`` directives) and tools/go.sum of the generated service, a module of its own that the
+  service runs with ``go tool -modfile=tools/go.mod <tool>``. They are the same for every
+  variant (go line: go_deps.yml's lowest go), so they come straight from the lock.
 
 Copier loads this file by path (copier_template_extensions.TemplateExtensionLoader), so it must
 stay a single self-contained module: no imports of sibling files.
@@ -264,12 +268,20 @@ class UnitSpec(TypedDict):
     packages: list[str]
 
 
+class ToolSpec(TypedDict):
+    """One module of developer tools: its pinned version and the tool packages it provides."""
+
+    version: str
+    packages: list[str]
+
+
 class Spec(TypedDict):
     """go_deps.yml, normalised (package lists sorted) so that it compares with the lock."""
 
     go: str
     modules: dict[str, str]
     units: list[UnitSpec]
+    tools: dict[str, ToolSpec]
 
 
 class Requirement(TypedDict):
@@ -301,20 +313,76 @@ class Fragment(TypedDict):
     sum: list[str]
 
 
+class ToolsLock(TypedDict):
+    """The tools module (tools/go.mod and tools/go.sum), line by line, as `go mod tidy` wrote
+    them (no line endings; the files end with a newline after the last line)."""
+
+    go_mod: list[str]
+    go_sum: list[str]
+
+
 class Lock(TypedDict):
     """go_deps.lock.json: the spec it was computed from, the global build list (every module
-    of the module graph of all units together, at its selected version) and the fragments."""
+    of the module graph of all units together, at its selected version), the fragments and
+    the tools module."""
 
     generated_by: str
     source: Spec
     build_list: dict[str, str]
     fragments: dict[str, Fragment]
+    tools: ToolsLock
 
 
 def _str_list(value: object, where: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
         raise ValueError(f"{where} must be a list of non-empty strings")
     return [str(v) for v in value]
+
+
+_VERSION = re.compile(r"v[0-9]+\.[0-9]+\.[0-9]+(?:[-+][0-9A-Za-z.+-]+)?")
+
+
+def tool_name(package: str) -> str:
+    """The name `go tool` knows a tool package by: the last element of its path that is not
+    a major version suffix (".../cmd/golangci-lint" -> "golangci-lint", ".../foo/v2" -> "foo")."""
+    elements = package.split("/")
+    if len(elements) > 1 and re.fullmatch(r"v[0-9]+", elements[-1]):
+        return elements[-2]
+    return elements[-1]
+
+
+def _parse_tools(raw: object, where: str) -> dict[str, ToolSpec]:
+    """The optional tools: section (module path -> version and tool packages)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ValueError(f"{where}: tools must map module paths to {{version, packages}}")
+    tools: dict[str, ToolSpec] = {}
+    names: dict[str, str] = {}
+    for module, entry in raw.items():
+        if not isinstance(module, str) or not isinstance(entry, dict):
+            raise ValueError(f"{where}: tools: {module!r} must map to version and packages")
+        if set(entry) != {"version", "packages"}:
+            raise ValueError(f"{where}: tools: {module}: needs exactly version and packages")
+        version = entry["version"]
+        if not isinstance(version, str) or not _VERSION.fullmatch(version):
+            raise ValueError(f"{where}: tools: {module}: {version!r} is not a module version")
+        packages = _str_list(entry["packages"], f"{where}: tools: {module}: packages")
+        if not packages:
+            raise ValueError(f"{where}: tools: {module}: packages must not be empty")
+        for package in packages:
+            if package != module and not package.startswith(module + "/"):
+                raise ValueError(
+                    f"{where}: tools: {module}: package {package} is not inside the module"
+                )
+            name = tool_name(package)
+            if names.setdefault(name, package) != package:
+                raise ValueError(
+                    f"{where}: tools: {package} and {names[name]} are both "
+                    f'"go tool {name}": tool names must be unique'
+                )
+        tools[module] = {"version": version, "packages": sorted(set(packages))}
+    return dict(sorted(tools.items()))
 
 
 def parse_spec(raw: object, where: str = "go_deps.yml") -> Spec:
@@ -330,7 +398,7 @@ def parse_spec(raw: object, where: str = "go_deps.yml") -> Spec:
     for path, version in modules.items():
         if not isinstance(path, str) or not isinstance(version, str):
             raise ValueError(f"{where}: modules: {path!r}: path and version must be strings")
-        if not re.fullmatch(r"v[0-9]+\.[0-9]+\.[0-9]+(?:[-+][0-9A-Za-z.+-]+)?", version):
+        if not _VERSION.fullmatch(version):
             raise ValueError(f"{where}: modules: {path}: {version!r} is not a module version")
     raw_units = raw.get("units")
     if not isinstance(raw_units, list) or not raw_units:
@@ -351,7 +419,12 @@ def parse_spec(raw: object, where: str = "go_deps.yml") -> Spec:
     names = [u["name"] for u in units]
     if len(set(names)) != len(names):
         raise ValueError(f"{where}: unit names must be unique")
-    return {"go": go, "modules": {str(k): str(v) for k, v in modules.items()}, "units": units}
+    return {
+        "go": go,
+        "modules": {str(k): str(v) for k, v in modules.items()},
+        "units": units,
+        "tools": _parse_tools(raw.get("tools"), where),
+    }
 
 
 def load_spec(path: Path = SPEC_FILE) -> Spec:
@@ -453,6 +526,27 @@ def render_go_sum(lock: Lock, units: Iterable[str]) -> str:
     return "\n".join(sorted(lines, key=go_sum_line_key))
 
 
+def render_tools_mod(lock: Lock) -> str:
+    """tools/go.mod of every generated service, without the final newline."""
+    return "\n".join(lock["tools"]["go_mod"])
+
+
+def render_tools_sum(lock: Lock) -> str:
+    """tools/go.sum of every generated service, without the final newline."""
+    return "\n".join(lock["tools"]["go_sum"])
+
+
+def go_tools_mod() -> str:
+    """Global ``go_tools_mod()``: tools/go.mod (``tool`` directives, go line = go_deps.yml's
+    go, whatever go_version is answered), without the final newline."""
+    return render_tools_mod(checked_lock())
+
+
+def go_tools_sum() -> str:
+    """Global ``go_tools_sum()``: tools/go.sum, without the final newline."""
+    return render_tools_sum(checked_lock())
+
+
 # --------------------------------------------------------------------------------------------
 # The extension
 # --------------------------------------------------------------------------------------------
@@ -480,6 +574,8 @@ class GofactoryExtension(Extension):
                 "go_deps": dict(checked_lock()["source"]["modules"]),
                 "go_mod_requires": self._go_mod_requires,
                 "go_sum": self._go_sum,
+                "go_tools_mod": go_tools_mod,
+                "go_tools_sum": go_tools_sum,
             }
         )
 

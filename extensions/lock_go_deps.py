@@ -23,9 +23,18 @@ go.sum lines differ per variant, so they are computed here, once, by the go comm
    `go mod graph` edges, which modules make it redundant (`go mod why -vendor` tells pins
    from modules that provide packages, under every build constraint, as tidy sees them).
 
+3. The tools module (tools/go.mod + tools/go.sum of every generated service, run with
+   `go tool -modfile=tools/go.mod <tool>`): `go mod init tools` with go_deps.yml's lowest go
+   line, `go get -tool` every tool package at its pinned version (one command, so the go
+   command reports conflicting pins itself), `go mod tidy`. As for the units, a raised go
+   line, a toolchain line or a raised tool version is a hard error that names the
+   culprits. The files are recorded verbatim (under "tools" in the lock): they are the
+   same for every variant.
+
 At render time gofactory.py unions the fragments of the active units and drops redundant
 pins. tests/test_go_deps.py proves, for every subset of units and both supported go
-directives, that the result builds with -mod=readonly and that tidy changes nothing.
+directives, that the result builds with -mod=readonly and that tidy changes nothing; and
+that the rendered tools module runs its tools with -mod=readonly and is tidy.
 """
 
 from __future__ import annotations
@@ -47,9 +56,10 @@ if __package__ in (None, ""):  # run as `python extensions/lock_go_deps.py`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from extensions import gofactory
-from extensions.gofactory import Fragment, Lock, Pin, Requirement, Spec
+from extensions.gofactory import Fragment, Lock, Pin, Requirement, Spec, ToolsLock
 
 SCRATCH_MODULE = "gofactory.invalid/lock"
+TOOLS_MODULE = "tools"
 
 
 class LockError(Exception):
@@ -62,6 +72,7 @@ class ModFile(TypedDict):
     go: str
     toolchain: str
     require: list[Requirement]
+    tool: list[str]
 
 
 def go_env() -> dict[str, str]:
@@ -115,6 +126,7 @@ def tidy(directory: Path) -> ModFile:
         "go": data.get("Go", ""),
         "toolchain": data.get("Toolchain", ""),
         "require": sorted(require, key=lambda r: r["path"]),
+        "tool": sorted(t["Path"] for t in data.get("Tool") or []),
     }
 
 
@@ -257,15 +269,71 @@ def tidy_unit(spec: Spec, found: GlobalResult, name: str) -> UnitResult:
     }
 
 
+def check_tools(spec: Spec, mod: ModFile, directory: Path) -> None:
+    """Fail unless every tool package is a `tool` line, provided by the module it is listed
+    under, at its pinned version (go get or tidy may have raised it for another tool)."""
+    versions = {r["path"]: r["version"] for r in mod["require"]}
+    problems: list[str] = []
+    for module, tool in spec["tools"].items():
+        for package in tool["packages"]:
+            owners = [m for m in versions if package == m or package.startswith(m + "/")]
+            owner = max(owners, key=len, default="no required module")
+            if owner != module:
+                problems.append(
+                    f"  {package} is provided by {owner}, not {module}: list it under {owner}"
+                )
+            if package not in mod["tool"]:
+                problems.append(f"  {package} has no tool line")
+        got = versions.get(module)
+        if got is not None and got != tool["version"]:
+            by = ", ".join(required_by(directory, module, got)) or "?"
+            problems.append(
+                f"  {module}: minimal version selection raised {tool['version']} to {got} "
+                f"(required by {by}): pin {module} {got}, or older versions of those"
+            )
+    if problems:
+        raise LockError("go_deps.yml tools: needs changes:\n" + "\n".join(problems))
+
+
+def compute_tools(spec: Spec) -> ToolsLock:
+    """Step 3: the tools module, exactly as tools/go.mod and tools/go.sum must read."""
+    with tempfile.TemporaryDirectory(prefix="gofactory-lock-tools-") as tmp:
+        scratch = Path(tmp)
+        run_go(["mod", "init", TOOLS_MODULE], scratch)
+        run_go(["mod", "edit", f"-go={spec['go']}", "-toolchain=none"], scratch)
+        queries = [
+            f"{package}@{tool['version']}"
+            for tool in spec["tools"].values()
+            for package in tool["packages"]
+        ]
+        if queries:
+            try:
+                run_go(["get", "-tool", *queries], scratch)
+            except LockError as error:
+                raise LockError(
+                    f"tools: the go command refused the versions pinned in go_deps.yml (pin "
+                    f"versions that agree with each other):\n{error}"
+                ) from error
+        mod = tidy(scratch)
+        check_go_line(mod, spec, scratch, "tools")
+        check_tools(spec, mod, scratch)
+        go_mod = (scratch / "go.mod").read_text(encoding="utf-8")
+        go_sum = scratch / "go.sum"
+        sums = go_sum.read_text(encoding="utf-8") if go_sum.exists() else ""
+    return {"go_mod": go_mod.splitlines(), "go_sum": sums.splitlines()}
+
+
 def compute_lock(spec: Spec, jobs: int) -> Lock:
-    """The whole lock for a spec (steps 1 and 2, units in parallel)."""
-    with tempfile.TemporaryDirectory(prefix="gofactory-lock-all-") as tmp:
-        found = global_build_list(spec, Path(tmp))
+    """The whole lock for a spec (steps 1 and 2, units in parallel; step 3 beside them)."""
     names = [u["name"] for u in spec["units"]]
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        tools = pool.submit(compute_tools, spec)
+        with tempfile.TemporaryDirectory(prefix="gofactory-lock-all-") as tmp:
+            found = global_build_list(spec, Path(tmp))
         results = dict(
             zip(names, pool.map(lambda n: tidy_unit(spec, found, n), names), strict=True)
         )
+        tools_lock = tools.result()
     build_list = found["build_list"]
     edges = found["edges"].union(*(r["edges"] for r in results.values()))
     at_global = {f"{path}@{version}": path for path, version in build_list.items()}
@@ -290,6 +358,7 @@ def compute_lock(spec: Spec, jobs: int) -> Lock:
         "source": spec,
         "build_list": dict(sorted(build_list.items())),
         "fragments": fragments,
+        "tools": tools_lock,
     }
 
 
@@ -309,6 +378,13 @@ def stale_reason(spec_path: Path, lock_path: Path) -> str:
     missing = [u["name"] for u in spec["units"] if u["name"] not in lock.get("fragments", {})]
     if missing:
         return f"{lock_path.name} has no fragment for unit(s) {', '.join(missing)}"
+    tools = lock.get("tools")
+    if tools is None:
+        return f"{lock_path.name} has no tools module"
+    tool_lines = {line.removeprefix("tool ").strip() for line in tools["go_mod"]}
+    untooled = [p for t in spec["tools"].values() for p in t["packages"] if p not in tool_lines]
+    if untooled:
+        return f"{lock_path.name} has no tool line for {', '.join(untooled)}"
     return ""
 
 
@@ -340,6 +416,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"{args.lock.name} {'written' if changed else 'unchanged'}: "
         f"{len(lock['build_list'])} modules, {len(lock['fragments'])} units, "
+        f"{len(lock['source']['tools'])} tool modules "
+        f"({len(lock['tools']['go_sum'])} tools/go.sum lines), "
         f"{time.monotonic() - started:.1f}s"
     )
     return 0

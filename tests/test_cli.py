@@ -1,6 +1,5 @@
 """Tests of the gofactory command line (render only: no Go toolchain needed)."""
 
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -10,6 +9,7 @@ from typing import Any
 
 import pytest
 from copier._user_data import load_answersfile_data
+from template_repo import clone_template
 from typer.testing import CliRunner, Result
 
 from gofactory.cli import app
@@ -68,21 +68,7 @@ def make_template() -> MakeTemplate:
     A committed copy renders without Copier's "dirty template" detour, and can get new
     commits (template upgrades) without touching the real repository.
     """
-    listed = git(REPO_ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
-
-    def make(target: Path) -> Path:
-        for relpath in filter(None, listed.split("\0")):
-            source = REPO_ROOT / relpath
-            if source.is_file():
-                (target / relpath).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(source, target / relpath)
-        git(target, "init", "-q")
-        git(target, "add", "-A")
-        git(target, "commit", "-q", "-m", "gofactory template")
-        git(target, "tag", "v0.1.0")
-        return target
-
-    return make
+    return clone_template
 
 
 @pytest.fixture(scope="session")

@@ -147,7 +147,9 @@ def test_extension_registers_everything() -> None:
     for name in ("kebab", "snake", "pascal", "camel", "go_package", "go_module_path_error"):
         assert name in env.filters
     assert {"kebab_slug", "go_module_path"} <= set(env.tests)
-    assert {"go_deps", "go_mod_requires", "go_sum"} <= set(env.globals)
+    assert {"go_deps", "go_mod_requires", "go_sum", "go_tools_mod", "go_tools_sum"} <= set(
+        env.globals
+    )
     rendered = env.from_string(
         "{{ project_name | kebab }}|{{ 'x' is kebab_slug }}|{{ 'a b' is go_module_path }}|"
         "{{ 'a b' | go_module_path_error }}"
@@ -210,6 +212,7 @@ def test_copier_copy_with_the_extension(tmp_path: Path) -> None:
     (template / "template" / "{% if go_sum() %}go.sum{% endif %}.jinja").write_text(
         "{{ go_sum() }}\n", encoding="utf-8"
     )
+    shutil.copytree(ROOT / "template" / "tools", template / "template" / "tools")
     dst = tmp_path / "out"
     copier.run_copy(str(template), dst, defaults=True, unsafe=True, quiet=True)
     lock = gofactory.load_lock()
@@ -218,6 +221,11 @@ def test_copier_copy_with_the_extension(tmp_path: Path) -> None:
     assert go_mod == f"module example.com/creme-brulee-api\n\ngo 1.26.0\n{requires}\n"
     go_sum = (dst / "go.sum").read_text(encoding="utf-8")
     assert go_sum == gofactory.render_go_sum(lock, ["base", "chi"]) + "\n"
+    tools_mod = (dst / "tools" / "go.mod").read_text(encoding="utf-8")
+    assert tools_mod == gofactory.render_tools_mod(lock) + "\n"
+    assert tools_mod.startswith("module tools\n\ngo 1.25.0\n\ntool (\n")
+    tools_sum = (dst / "tools" / "go.sum").read_text(encoding="utf-8")
+    assert tools_sum == gofactory.render_tools_sum(lock) + "\n"
     with pytest.raises(ValueError, match="it contains a space"):
         copier.run_copy(
             str(template),

@@ -1,42 +1,55 @@
-"""Slow layer: every valid variant builds, vets, is tidy and passes its own tests.
+"""Slow layer: every variant of the pairwise matrix builds, vets, is tidy and passes its tests.
 
-Each generated service is built exactly as rendered (GOFLAGS=-mod=readonly): a
-go.sum line missing or a go.mod requirement out of place fails the build. The
-Go module and build caches are the user's, shared by every variant, so only
-the first variant pays for compiling the dependencies.
+The variants are ``gofactory matrix``'s (see variants.py): every pair of choices of two
+questions appears in one of them, with the all-minimal and all-maximal variants. Each
+generated service is built exactly as rendered (GOFLAGS=-mod=readonly): a go.sum line
+missing or a go.mod requirement out of place fails the build. Then its own tests run
+with the race detector, and its integration tests run against the real servers its
+answers call for (services.py), which .ci/run starts. The Go module and build caches
+are the user's, shared by every variant, so only the first variant pays for compiling
+the dependencies. (Render and gofmt of the same variants: test_render.py; lint:
+test_tooling.py.)
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import Render, go_required
+from conftest import Render
+from golang import build_and_test, go
+from services import (
+    INTEGRATION_TAG,
+    has_integration_tests,
+    required_servers,
+    server_environment,
+)
 from variants import Variant, valid_variants
 
 pytestmark = pytest.mark.slow
 
 
-def go(root: Path, *args: str, timeout: float = 600) -> str:
-    """Run a go command in a generated service; fail with its output."""
-    env = {**os.environ, "GOFLAGS": "-mod=readonly"}
-    done = subprocess.run(
-        [go_required(), *args], cwd=root, env=env, capture_output=True, text=True, timeout=timeout
-    )
-    if done.returncode != 0:
-        pytest.fail(f"go {' '.join(args)} failed in {root}:\n{done.stdout}\n{done.stderr}")
-    return done.stdout + done.stderr
-
-
 @pytest.mark.parametrize("variant", valid_variants(), ids=lambda v: v.id)
 def test_variant_builds_and_passes_its_tests(variant: Variant, rendered: Render) -> None:
     root = rendered(variant)
-    go(root, "build", "./...")
-    go(root, "vet", "./...")
     # -diff prints what tidy would change and fails, without touching the files.
     go(root, "mod", "tidy", "-diff")
-    out = go(root, "test", "-race", "-count=1", "./...")
+    build_and_test(root)
+    run_integration_tests(variant, root)
+
+
+def run_integration_tests(variant: Variant, root: Path) -> None:
+    """The variant's integration tests, against the servers its answers call for."""
+    servers = required_servers(variant.answers)
+    present = has_integration_tests(root)
+    if servers and not present:
+        names = ", ".join(server.name for server in servers)
+        pytest.fail(f"{variant.id} uses {names} but has no //go:build {INTEGRATION_TAG} test")
+    if not present:
+        return
+    env, missing = server_environment(servers)
+    if missing:
+        wanted = ", ".join(f"{server.name} ({server.ci_env})" for server in missing)
+        pytest.fail(f".ci/run must start these servers and export their address: {wanted}")
+    out = go(root, "test", "-race", "-count=1", "-tags", INTEGRATION_TAG, "./...", env=env)
     assert "FAIL" not in out
-    assert "ok  " in out, f"no test package ran:\n{out}"

@@ -3,17 +3,21 @@
 Fast tests check the lock against go_deps.yml and the shape of the rendered text. The slow
 ones prove the promise the lock exists for: for EVERY subset of units and both supported go
 directives, the rendered go.mod/go.sum build with -mod=readonly and `go mod tidy` changes
-nothing; and relocking reproduces the committed lock byte for byte.
+nothing; the rendered tools module (tools/go.mod, tools/go.sum) runs every tool with
+-mod=readonly from a service root and is tidy; and relocking reproduces the committed lock
+byte for byte.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +34,7 @@ from extensions.gofactory import GofactoryExtension, Lock, Spec  # noqa: E402
 # The go.mod template of the generated service, verbatim.
 GO_MOD_TEMPLATE = "module {{ module_path }}\n\ngo {{ go_version }}.0\n{{ go_mod_requires() }}\n"
 SUPPORTED_GO = ("1.25", "1.26")
+TOOLS_TEMPLATE = ROOT / "template" / "tools"
 SUM_LINE = re.compile(r"^\S+ v\S+?(/go\.mod)? h1:[A-Za-z0-9+/]{43}=$")
 
 
@@ -348,4 +353,273 @@ def test_lock_fails_loudly(old: str, new: str, message: str, spec: Spec, tmp_pat
     bad = edited_spec(old, new, tmp_path)
     with pytest.raises(lock_go_deps.LockError) as raised:
         lock_go_deps.compute_lock(bad, jobs=2)
+    assert message in str(raised.value)
+
+
+# --- the tools module (tools/go.mod + tools/go.sum) ---------------------------------------
+
+
+def tool_packages(spec: Spec) -> dict[str, str]:
+    """Every pinned tool package -> the version of its module."""
+    return {p: t["version"] for t in spec["tools"].values() for p in t["packages"]}
+
+
+def parse_tools_mod(text: str) -> tuple[str, list[str], dict[str, str]]:
+    """(go line, tool lines, requirements) of a go.mod."""
+    go, tools, requires, block = "", [], {}, ""
+    for line in text.splitlines():
+        if line.startswith("go "):
+            go = line.removeprefix("go ")
+        elif line in ("tool (", "require ("):
+            block = line.split(" ")[0]
+        elif line == ")":
+            block = ""
+        elif line.startswith("tool ") or block == "tool":
+            tools.append(line.removeprefix("tool ").strip())
+        elif line.startswith("require ") or block == "require":
+            path, version = line.removeprefix("require ").split()[:2]
+            requires[path] = version
+    return go, tools, requires
+
+
+def render_tools_template(name: str, answers: dict[str, Any]) -> str:
+    """template/tools/<name>.jinja rendered like copier renders it."""
+    source = (TOOLS_TEMPLATE / f"{name}.jinja").read_text(encoding="utf-8")
+    return jinja_env().from_string(source).render(answers)
+
+
+def test_spec_lists_the_tools(spec: Spec) -> None:
+    names = {gofactory.tool_name(p) for p in tool_packages(spec)}
+    assert {"golangci-lint", "govulncheck"} <= names
+    assert len(names) == len(tool_packages(spec))
+
+
+def test_lock_covers_every_tool(spec: Spec, lock: Lock) -> None:
+    assert lock["source"]["tools"] == spec["tools"]
+    text = "\n".join(lock["tools"]["go_mod"])
+    go, tools, requires = parse_tools_mod(text)
+    assert lock["tools"]["go_mod"][0] == f"module {lock_go_deps.TOOLS_MODULE}"
+    assert go == spec["go"]
+    assert not any(line.startswith("toolchain") for line in lock["tools"]["go_mod"])
+    assert sorted(tools) == sorted(tool_packages(spec))
+    sums = lock["tools"]["go_sum"]
+    assert all(SUM_LINE.match(line) for line in sums)
+    assert sums == sorted(set(sums), key=gofactory.go_sum_line_key)
+    for module, tool in spec["tools"].items():
+        assert requires[module] == tool["version"], module
+        assert f"{module} {tool['version']}" in {line.split(" h1:")[0] for line in sums}
+    hashed = {
+        line.split(" ")[0] + " " + line.split(" ")[1].removesuffix("/go.mod") for line in sums
+    }
+    assert {f"{path} {version}" for path, version in requires.items()} <= hashed
+
+
+def test_check_reports_stale_tools(tmp_path: Path, spec: Spec) -> None:
+    version = spec["tools"]["golang.org/x/vuln"]["version"]
+    edited = edited_spec(f"version: {version}", "version: v1.6.0", tmp_path)
+    assert edited["tools"]["golang.org/x/vuln"]["version"] == "v1.6.0"
+    assert lock_go_deps.main(["--check", "--spec", str(tmp_path / "go_deps.yml")]) == 1
+    toolless = tmp_path / "lock.json"
+    raw = gofactory.LOCK_FILE.read_text(encoding="utf-8")
+    data = {k: v for k, v in gofactory.load_lock().items() if k != "tools"}
+    toolless.write_text(json.dumps(data), encoding="utf-8")
+    assert "no tools module" in lock_go_deps.stale_reason(gofactory.SPEC_FILE, toolless)
+    assert raw == gofactory.LOCK_FILE.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("go_version", SUPPORTED_GO)
+def test_rendered_tools_module(go_version: str, spec: Spec, lock: Lock) -> None:
+    """One tools module for every variant: its go line is the lowest supported go, so a
+    service on go 1.25 can run it (and one on 1.26 too)."""
+    assert sorted(p.name for p in TOOLS_TEMPLATE.iterdir()) == ["go.mod.jinja", "go.sum.jinja"]
+    answers = {"go_version": go_version, "router": "chi", "database": "sqlite"}
+    go_mod = render_tools_template("go.mod", answers)
+    go_sum = render_tools_template("go.sum", answers)
+    assert go_mod == "\n".join(lock["tools"]["go_mod"]) + "\n"
+    assert go_sum == "\n".join(lock["tools"]["go_sum"]) + "\n"
+    go, tools, requires = parse_tools_mod(go_mod)
+    assert go == spec["go"] == "1.25.0"
+    for package, version in tool_packages(spec).items():
+        assert tools.count(package) == 1, package
+        assert requires[module_of(package, requires)] == version
+    assert "\ntoolchain " not in go_mod
+    env = jinja_env()
+    assert env.globals["go_tools_mod"]() == go_mod.removesuffix("\n")  # type: ignore[operator]
+    assert env.globals["go_tools_sum"]() == go_sum.removesuffix("\n")  # type: ignore[operator]
+
+
+def test_template_renders_the_tools_module(
+    render_with: Callable[[dict[str, Any]], Path], lock: Lock
+) -> None:
+    """Through copier, with the real copier.yml: tools/ holds exactly go.mod and go.sum."""
+    service = render_with({"go_version": "1.26"})
+    assert sorted(p.name for p in (service / "tools").iterdir()) == ["go.mod", "go.sum"]
+    go_mod = (service / "tools" / "go.mod").read_text(encoding="utf-8")
+    assert go_mod == gofactory.render_tools_mod(lock) + "\n"
+    go_sum = (service / "tools" / "go.sum").read_text(encoding="utf-8")
+    assert go_sum == gofactory.render_tools_sum(lock) + "\n"
+    assert "\ngo 1.26.0\n" in (service / "go.mod").read_text(encoding="utf-8")
+    assert "\ngo 1.25.0\n" in go_mod
+
+
+def test_tools_spec_is_validated() -> None:
+    base: dict[str, Any] = {
+        "go": "1.25.0",
+        "modules": {"example.com/a": "v1.0.0"},
+        "units": [{"name": "a", "when": "true", "packages": ["example.com/a"]}],
+    }
+    assert gofactory.parse_spec(base)["tools"] == {}
+    tool = {"version": "v1.2.3", "packages": ["example.com/t/cmd/z", "example.com/t/cmd/y"]}
+    parsed = gofactory.parse_spec({**base, "tools": {"example.com/t": tool}})
+    assert parsed["tools"] == {
+        "example.com/t": {"version": "v1.2.3", "packages": sorted(tool["packages"])}
+    }
+    assert gofactory.tool_name("example.com/t/cmd/golangci-lint") == "golangci-lint"
+    assert gofactory.tool_name("example.com/t/v2") == "t"
+    bad_cases: list[tuple[object, str]] = [
+        (["example.com/t"], "tools must map module paths"),
+        ({"example.com/t": {"version": "v1"}}, "exactly version and packages"),
+        ({"example.com/t": {**tool, "version": "1.2.3"}}, "not a module version"),
+        ({"example.com/t": {**tool, "packages": []}}, "must not be empty"),
+        ({"example.com/t": {**tool, "packages": ["example.com/tt/x"]}}, "not inside the module"),
+        (
+            {"example.com/t": tool, "example.com/u": {**tool, "packages": ["example.com/u/y"]}},
+            "tool names must be unique",
+        ),
+    ]
+    for raw, message in bad_cases:
+        with pytest.raises(ValueError, match=message):
+            gofactory.parse_spec({**base, "tools": raw})
+
+
+def test_check_tools_names_the_problems(spec: Spec) -> None:
+    """A tool listed under the wrong module (here: gopls, a module nested in x/tools)."""
+    bad = gofactory.parse_spec(
+        {
+            **spec,
+            "tools": {
+                "golang.org/x/tools": {
+                    "version": "v0.49.0",
+                    "packages": ["golang.org/x/tools/gopls"],
+                }
+            },
+        }
+    )
+    mod: lock_go_deps.ModFile = {
+        "go": "1.25.0",
+        "toolchain": "",
+        "require": [
+            {"path": "golang.org/x/tools", "version": "v0.49.0", "indirect": True},
+            {"path": "golang.org/x/tools/gopls", "version": "v0.21.0", "indirect": True},
+        ],
+        "tool": [],
+    }
+    with pytest.raises(lock_go_deps.LockError) as raised:
+        lock_go_deps.check_tools(bad, mod, Path("/nonexistent"))
+    assert (
+        "golang.org/x/tools/gopls is provided by golang.org/x/tools/gopls, not golang.org/x/tools"
+        in str(raised.value)
+    )
+    assert "golang.org/x/tools/gopls has no tool line" in str(raised.value)
+
+
+SERVICE_MAIN = """package main
+
+import (
+\t"fmt"
+
+\t"example.com/svc/internal/greet"
+)
+
+func main() {
+\tfmt.Println(greet.Hello())
+}
+"""
+
+SERVICE_GREET = """// Package greet says hello.
+package greet
+
+// Hello returns a greeting.
+func Hello() string {
+\treturn "hello"
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def tools_root(tmp_path_factory: pytest.TempPathFactory, spec: Spec) -> Path:
+    """A service root holding a go.mod (of the lowest supported go) and the rendered tools/."""
+    root = tmp_path_factory.mktemp("tools-root")
+    (root / "go.mod").write_text(f"module example.com/svc\n\ngo {spec['go']}\n", encoding="utf-8")
+    (root / "tools").mkdir()
+    answers = {"go_version": SUPPORTED_GO[0]}
+    for name in ("go.mod", "go.sum"):
+        text = render_tools_template(name, answers)
+        (root / "tools" / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def run_tool(root: Path, *args: str) -> str:
+    """`go tool -modfile=tools/go.mod ...` from the service root, with -mod=readonly."""
+    return run_go(["tool", "-modfile=tools/go.mod", *args], root, "readonly")
+
+
+@pytest.mark.slow
+def test_tools_module_is_tidy(tools_root: Path) -> None:
+    """Run before any Go file exists in the root: with -modfile, tidy treats the ROOT's
+    packages as the tools module's, so a service tidies its tools with `go -C tools`."""
+    before = {p.name: p.read_bytes() for p in (tools_root / "tools").iterdir()}
+    assert run_go(["mod", "tidy", "-modfile=tools/go.mod", "-diff"], tools_root, "readonly") == ""
+    assert run_go(["-C", "tools", "mod", "tidy", "-diff"], tools_root, "readonly") == ""
+    run_go(["-C", "tools", "mod", "verify"], tools_root, "readonly")
+    after = {p.name: p.read_bytes() for p in (tools_root / "tools").iterdir()}
+    assert after == before
+
+
+@pytest.mark.slow
+def test_golangci_lint_is_pinned_and_lints_the_service(tools_root: Path, spec: Spec) -> None:
+    """The first build takes a minute or two; later runs come from the build cache."""
+    version = spec["tools"]["github.com/golangci/golangci-lint/v2"]["version"]
+    out = run_tool(tools_root, "golangci-lint", "version")
+    assert f"golangci-lint has version {version.removeprefix('v')} " in out
+    # golangci-lint loads packages with the service's go.mod, not with the tools modfile.
+    work = tools_root.parent / "tools-lint"
+    shutil.copytree(tools_root, work)
+    (work / "internal" / "greet").mkdir(parents=True)
+    (work / "internal" / "greet" / "greet.go").write_text(SERVICE_GREET, encoding="utf-8")
+    (work / "main.go").write_text(SERVICE_MAIN, encoding="utf-8")
+    out = run_tool(work, "golangci-lint", "run", "--no-config", "./...")
+    assert "0 issues" in out
+
+
+@pytest.mark.slow
+def test_govulncheck_is_pinned(tools_root: Path, spec: Spec) -> None:
+    version = spec["tools"]["golang.org/x/vuln"]["version"]
+    out = run_tool(tools_root, "govulncheck", "-version")
+    assert f"Scanner: govulncheck@{version}" in out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "version: v1.7.0",
+            "version: v1.8.0",
+            "golang.org/x/vuln@v1.8.0 declares go 1.26.0",
+        ),
+        (
+            "      - golang.org/x/vuln/cmd/govulncheck\n",
+            "      - golang.org/x/vuln/cmd/govulncheck\n"
+            "  golang.org/x/tools:\n    version: v0.40.0\n"
+            "    packages:\n      - golang.org/x/tools/cmd/stringer\n",
+            "requires golang.org/x/tools@v0.49.0, not golang.org/x/tools@v0.40.0",
+        ),
+    ],
+    ids=["newer-go", "conflicting-pins"],
+)
+def test_tools_lock_fails_loudly(old: str, new: str, message: str, tmp_path: Path) -> None:
+    bad = edited_spec(old, new, tmp_path)
+    with pytest.raises(lock_go_deps.LockError) as raised:
+        lock_go_deps.compute_tools(bad)
     assert message in str(raised.value)

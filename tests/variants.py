@@ -1,88 +1,86 @@
-"""The variants of the template: every combination of its multiple-choice answers.
+"""The variants of the template that the tests render, build and run.
 
-The questions and their choices are read from copier.yml, so a new question or
-choice changes the set with no edit here. Rendering is done with Copier's API
-from a plain (non-git) copy of the template, which is fast enough to render every
-combination in the fast test layer.
+They come from ``gofactory matrix``, computed from copier.yml as it is in the working
+tree: a new question or choice changes them with no edit here, and the combinations
+its validators refuse are found by Copier itself (never listed by hand).
+
+* ``valid_variants()``: the pairwise matrix (every pair of choices of two questions in
+  one valid variant, plus the all-minimal and all-maximal variants). The slow layers
+  (build, vet, ``go test -race``, lint) run it: its size grows with the largest
+  choice lists, not with their product.
+* ``render_variants()``: the strength-3 matrix (every triple of choices), plus the
+  pairwise variants it lacks, for the fast render layer, where a variant costs a
+  fraction of a second.
+* ``refusals()``: a sample of refused combinations with Copier's message.
+
+Rendering is done with Copier's API from a plain (non-git) copy of the template.
 """
 
 from __future__ import annotations
 
-import itertools
+import functools
 import shutil
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import copier
-import yaml
+
+from gofactory.matrix import Matrix, Refusal, Variant, build_matrix
+from gofactory.questionnaire import Questionnaire
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # What a template needs to render: the rest of the repository is not the template.
 TEMPLATE_PARTS = ("copier.yml", "template", "extensions", "includes")
+BUILD_STRENGTH = 2
+RENDER_STRENGTH = 3
+
+__all__ = [
+    "REPO_ROOT",
+    "Refusal",
+    "Variant",
+    "copy_template",
+    "files",
+    "matrices",
+    "refusals",
+    "render",
+    "render_variants",
+    "valid_variants",
+]
 
 
-def questions() -> dict[str, dict[str, Any]]:
-    """The questions of copier.yml, in order (settings start with an underscore)."""
-    data = yaml.safe_load((REPO_ROOT / "copier.yml").read_text(encoding="utf-8"))
-    return {k: v for k, v in data.items() if not k.startswith("_")}
-
-
-def choices(question: Mapping[str, Any]) -> list[Any]:
-    """The values a multiple-choice or yes/no question can take; [] for free text."""
-    if question.get("type") == "bool":
-        return [True, False]
-    raw = question.get("choices")
-    if isinstance(raw, dict):
-        return list(raw.values())
-    if isinstance(raw, list):
-        return list(raw)
-    return []
-
-
-@dataclass(frozen=True)
-class Variant:
-    """One combination of answers to the multiple-choice questions."""
-
-    answers: tuple[tuple[str, Any], ...]
-
-    @property
-    def data(self) -> dict[str, Any]:
-        return dict(self.answers)
-
-    @property
-    def id(self) -> str:
-        return "-".join(
-            (k if v else f"no_{k}") if isinstance(v, bool) else str(v) for k, v in self.answers
-        )
-
-    def __getitem__(self, key: str) -> Any:
-        return self.data[key]
-
-
-def all_variants() -> list[Variant]:
-    """Every combination of choices, valid or not."""
-    multi = {name: choices(q) for name, q in questions().items() if choices(q)}
-    return [
-        Variant(tuple(zip(multi, combo, strict=True)))
-        for combo in itertools.product(*multi.values())
-    ]
-
-
-def expected_refusal(variant: Variant) -> str | None:
-    """The validator message that copier.yml must give for an invalid combination."""
-    if variant["example_resource"] and variant["database"] == "none":
-        return "example_resource needs a database"
-    return None
+@functools.cache
+def matrices() -> dict[int, Matrix]:
+    """The matrices of the working tree's copier.yml, computed once per process."""
+    with Questionnaire(str(REPO_ROOT), vcs_ref="HEAD") as questionnaire:
+        return {
+            strength: build_matrix(questionnaire, strength)
+            for strength in (BUILD_STRENGTH, RENDER_STRENGTH)
+        }
 
 
 def valid_variants() -> list[Variant]:
-    return [v for v in all_variants() if expected_refusal(v) is None]
+    """The pairwise matrix: what every slow layer builds and runs."""
+    return list(matrices()[BUILD_STRENGTH].variants)
+
+
+def render_variants() -> list[Variant]:
+    """The strength-3 matrix, then any pairwise variant it lacks: the fast layer's set.
+
+    Every variant that a slow layer builds is so also checked for a clean render.
+    """
+    variants = list(matrices()[RENDER_STRENGTH].variants)
+    return variants + [v for v in matrices()[BUILD_STRENGTH].variants if v not in variants]
+
+
+def refusals() -> list[Refusal]:
+    """Refused combinations, up to a few per refusing question, with their message."""
+    return list(matrices()[BUILD_STRENGTH].refusals)
 
 
 def copy_template(dest: Path) -> Path:
     """Copy the template, without git, to ``dest``: Copier renders it as it is."""
+    dest.mkdir(parents=True, exist_ok=True)
     for part in TEMPLATE_PARTS:
         src = REPO_ROOT / part
         if src.is_dir():

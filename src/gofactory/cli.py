@@ -8,10 +8,18 @@ import typer
 
 from gofactory import package_version
 from gofactory.answers import load_data_file, parse_data_options
+from gofactory.cli_matrix import matrix
+from gofactory.cli_options import (
+    DataFileOption,
+    DataOption,
+    TemplateOption,
+    VerboseOption,
+    reported_errors,
+)
+from gofactory.cli_update import check_command, update_command
 from gofactory.docs import render_questions_reference
-from gofactory.errors import GofactoryError
 from gofactory.generate import Generated, Request, generate
-from gofactory.template import TEMPLATE_ENV_VAR, bundled_template_dir, resolve_template_source
+from gofactory.template import bundled_template_dir, resolve_template_source
 
 app = typer.Typer(
     name="gofactory",
@@ -53,35 +61,9 @@ def new(
         bool,
         typer.Option("--defaults", help="Accept the default of every question; ask nothing."),
     ] = False,
-    data: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--data",
-            "-d",
-            metavar="KEY=VALUE",
-            help="Answer a question (repeatable); wins over --data-file.",
-        ),
-    ] = None,
-    data_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--data-file",
-            metavar="FILE",
-            help="YAML mapping of question names to answers (keys starting with _ are ignored).",
-        ),
-    ] = None,
-    template: Annotated[
-        str | None,
-        typer.Option(
-            "--template",
-            "-t",
-            metavar="SRC",
-            envvar=TEMPLATE_ENV_VAR,
-            show_envvar=True,
-            help="Template source: a local directory or a git URL "
-            "(default: the template shipped with gofactory).",
-        ),
-    ] = None,
+    data: DataOption = None,
+    data_file: DataFileOption = None,
+    template: TemplateOption = None,
     vcs_ref: Annotated[
         str | None,
         typer.Option(
@@ -91,13 +73,10 @@ def new(
             "(default: its latest release tag, else HEAD).",
         ),
     ] = None,
-    verbose: Annotated[
-        bool,
-        typer.Option("--verbose", "-v", help="Show every file Copier creates."),
-    ] = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Generate a new Go service in DEST (asks the template's questions unless --defaults)."""
-    try:
+    with reported_errors():
         request = Request(
             template=resolve_template_source(template),
             dest=dest,
@@ -109,9 +88,6 @@ def new(
             verbose=verbose,
         )
         generated = generate(request)
-    except GofactoryError as error:
-        typer.echo(f"error: {error.message}", err=True)
-        raise typer.Exit(error.exit_code) from None
     typer.echo(_success_message(generated, str(dest)))
 
 
@@ -124,9 +100,14 @@ def _success_message(generated: Generated, dest: str) -> str:
         f"  cd {dest}\n"
         f"  go run ./cmd/{service}\n"
         "\n"
-        "To pull later template changes into it, run `copier update --trust` inside it\n"
-        "(commit your work first)."
+        "To pull later template changes into it, commit your work, then run\n"
+        f"`gofactory update {dest}` (or `copier update --trust` inside it)."
     )
+
+
+app.command("update")(update_command)
+app.command("check")(check_command)
+app.command("matrix")(matrix)
 
 
 @app.command("docs-questions", hidden=True)
@@ -145,11 +126,8 @@ def docs_questions(
     if directory is None:
         typer.echo("error: no template directory: pass --template DIR", err=True)
         raise typer.Exit(2)
-    try:
+    with reported_errors():
         text = render_questions_reference(directory)
-    except GofactoryError as error:
-        typer.echo(f"error: {error.message}", err=True)
-        raise typer.Exit(error.exit_code) from None
     if output is None:
         typer.echo(text, nl=False)
     else:

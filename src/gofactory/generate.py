@@ -1,20 +1,15 @@
 """Generate a service with Copier's Python API (``gofactory new``)."""
 
 import shutil
-import sys
-import warnings
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from copier._main import Worker
-from copier.errors import CopierError, CopierWarning, DirtyLocalWarning, UserMessageError
-from jinja2 import TemplateError, TemplateSyntaxError
-from plumbum import ProcessExecutionError
 
 from gofactory.answers import check_known_questions
+from gofactory.copier_api import copier_errors, copier_warnings_as_messages
 from gofactory.errors import GofactoryError
 
 
@@ -66,7 +61,7 @@ def generate(request: Request) -> Generated:
     existed = check_destination(request.dest)
     data = {**request.file_data, **request.data}
     try:
-        with _copier_warnings_as_messages():
+        with copier_warnings_as_messages(_DIRTY_HINT):
             return _run(request, data)
     except BaseException:
         # Copier removes a destination it created when rendering fails, but not one that
@@ -89,7 +84,7 @@ def _run(request: Request, data: dict[str, Any]) -> Generated:
         # The template loads its own Jinja extension, which Copier counts as unsafe.
         unsafe=True,
     ) as worker:
-        with _copier_errors():
+        with copier_errors():
             questions = list(worker.template.questions_data)
         check_known_questions(request.file_data, questions, "--data-file")
         check_known_questions(request.data, questions, "--data")
@@ -100,61 +95,10 @@ def _run(request: Request, data: dict[str, Any]) -> Generated:
                 f"(unanswered: {', '.join(unanswered)}); pass --defaults to accept the "
                 "default answers, and --data KEY=VALUE or --data-file FILE to set answers"
             )
-        with _copier_errors():
+        with copier_errors():
             worker.run_copy()
         answers = {name: worker.answers.combined.get(name) for name in questions}
     return Generated(dest=request.dest, answers=answers)
-
-
-@contextmanager
-def _copier_errors() -> Iterator[None]:
-    """Turn Copier's errors into user-facing messages (no traceback)."""
-    try:
-        yield
-    except KeyboardInterrupt as error:  # includes CopierAnswersInterrupt
-        raise GofactoryError("interrupted; nothing was written", exit_code=130) from error
-    except UserMessageError as error:
-        raise GofactoryError(error.message) from error
-    except TemplateError as error:
-        where = ""
-        if isinstance(error, TemplateSyntaxError) and error.name:
-            where = f" ({error.name}, line {error.lineno})"
-        raise GofactoryError(
-            f"the template failed to render: {error}{where}; this is a bug in the template",
-            exit_code=1,
-        ) from error
-    except ProcessExecutionError as error:
-        detail = str(error.stderr).strip() or str(error)
-        raise GofactoryError(f"cannot fetch the template: git failed: {detail}") from error
-    except (ValueError, CopierError) as error:
-        # Copier reports a refused answer as a ValueError that quotes the question's
-        # validator message: "Validation error for question 'x': <message>".
-        raise GofactoryError(str(error)) from error
-
-
-@contextmanager
-def _copier_warnings_as_messages() -> Iterator[None]:
-    """Show Copier's warnings as they happen, as one ``warning:`` line each."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("always", CopierWarning)
-        show_others = warnings.showwarning
-
-        def show(
-            message: Warning | str,
-            category: type[Warning],
-            filename: str,
-            lineno: int,
-            file: TextIO | None = None,
-            line: str | None = None,
-        ) -> None:
-            if not issubclass(category, CopierWarning):
-                show_others(message, category, filename, lineno, file, line)
-                return
-            hint = _DIRTY_HINT if issubclass(category, DirtyLocalWarning) else ""
-            print(f"warning: {message}{hint}", file=sys.stderr)
-
-        warnings.showwarning = show
-        yield
 
 
 _DIRTY_HINT = (

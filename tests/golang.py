@@ -1,0 +1,37 @@
+"""Running the go command in a generated service, failing the test with its output."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+from conftest import go_required
+
+
+def go(root: Path, *args: str, env: Mapping[str, str] | None = None, timeout: float = 600) -> str:
+    """Run a go command in a generated service, exactly as rendered (-mod=readonly)."""
+    full_env = {**os.environ, "GOFLAGS": "-mod=readonly", **(env or {})}
+    done = subprocess.run(
+        [go_required(), *args],
+        cwd=root,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if done.returncode != 0:
+        pytest.fail(f"go {' '.join(args)} failed in {root}:\n{done.stdout}\n{done.stderr}")
+    return done.stdout + done.stderr
+
+
+def build_and_test(root: Path) -> str:
+    """Build, vet and run the service's own tests with the race detector."""
+    go(root, "build", "./...")
+    go(root, "vet", "./...")
+    out = go(root, "test", "-race", "-count=1", "./...")
+    assert "FAIL" not in out
+    assert "ok  " in out, f"no test package ran:\n{out}"
+    return out

@@ -1,0 +1,88 @@
+"""The real servers a variant's integration tests need, derived from its answers.
+
+A choice that puts a server in the generated service (``database=postgres``,
+``cache=redis`` ...) names that server; this table says how the test suite reaches
+it. ``.ci/run`` installs and starts each server on loopback (see DESIGN.md, "Real
+components") and exports its address in ``ci_env``; the slow layer hands it to the
+service's integration tests (``go test -tags integration``) in ``service_env``, the
+variable the generated service itself reads. No choice of today's copier.yml names a
+server, so no variant needs one yet; a variant that does fails loudly when .ci/run
+has not started it, or when the variant has no integration test.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# The build constraint of the generated services' integration tests.
+INTEGRATION_TAG = "integration"
+
+
+@dataclass(frozen=True)
+class Server:
+    """A server that .ci/run starts for integration tests."""
+
+    name: str
+    ci_env: str
+    service_env: str
+
+
+POSTGRES = Server("PostgreSQL", "GOFACTORY_POSTGRES_URL", "DATABASE_URL")
+MARIADB = Server("MariaDB", "GOFACTORY_MYSQL_URL", "DATABASE_URL")
+REDIS = Server("Redis", "GOFACTORY_REDIS_URL", "REDIS_URL")
+RABBITMQ = Server("RabbitMQ", "GOFACTORY_AMQP_URL", "AMQP_URL")
+NATS = Server("NATS", "GOFACTORY_NATS_URL", "NATS_URL")
+KAFKA = Server("Kafka", "GOFACTORY_KAFKA_BROKERS", "KAFKA_BROKERS")
+KEYCLOAK = Server("Keycloak", "GOFACTORY_OIDC_ISSUER_URL", "OIDC_ISSUER_URL")
+
+# Choice values (DESIGN.md, "The answer model") -> the server they need.
+SERVERS_BY_CHOICE: Mapping[str, Server] = {
+    "postgres": POSTGRES,
+    "mysql": MARIADB,
+    "redis": REDIS,
+    "redis-streams": REDIS,
+    "rabbitmq": RABBITMQ,
+    "nats": NATS,
+    "kafka": KAFKA,
+    "oidc": KEYCLOAK,
+}
+
+
+def required_servers(answers: Iterable[tuple[str, Any]]) -> list[Server]:
+    """The servers named by a variant's answers, each once, in answer order."""
+    servers: list[Server] = []
+    for _, value in answers:
+        server = SERVERS_BY_CHOICE.get(value) if isinstance(value, str) else None
+        if server is not None and server not in servers:
+            servers.append(server)
+    return servers
+
+
+def server_environment(servers: Iterable[Server]) -> tuple[dict[str, str], list[Server]]:
+    """The environment for the integration tests, and the servers .ci/run did not start."""
+    env: dict[str, str] = {}
+    missing: list[Server] = []
+    for server in servers:
+        address = os.environ.get(server.ci_env, "")
+        if address:
+            env[server.service_env] = address
+        else:
+            missing.append(server)
+    return env, missing
+
+
+_CONSTRAINT = re.compile(rf"^//go:build .*\b{INTEGRATION_TAG}\b", re.MULTILINE)
+
+
+def has_integration_tests(root: Path) -> bool:
+    """Whether a generated service has test files built with the integration tag."""
+    for path in root.rglob("*_test.go"):
+        header = path.read_text(encoding="utf-8").partition("\npackage ")[0]
+        if _CONSTRAINT.search(header):
+            return True
+    return False
