@@ -246,9 +246,19 @@ def tidy_unit(spec: Spec, found: GlobalResult, name: str) -> UnitResult:
     unit's dependencies stays at the version the whole graph selects.
     """
     unit = next(u for u in spec["units"] if u["name"] == name)
+    # Units that are always on (when: "true") are imported too: every variant has them,
+    # and a unit's requirements and go.sum lines depend on what else the graph holds
+    # (a test dependency of an always-on module can make one of the unit's pins
+    # redundant, and with it the go.sum lines the pin brought).
+    always = [
+        package
+        for other in spec["units"]
+        if other["name"] != name and other["when"].strip() == "true"
+        for package in other["packages"]
+    ]
     with tempfile.TemporaryDirectory(prefix=f"gofactory-lock-{name}-") as tmp:
         scratch = Path(tmp)
-        write_scratch(scratch, spec["go"], found["roots"], unit["packages"])
+        write_scratch(scratch, spec["go"], found["roots"], [*unit["packages"], *always])
         mod = tidy(scratch)
         check_go_line(mod, spec, scratch, f"unit {name}")
         for req in mod["require"]:

@@ -24,7 +24,10 @@ import pytest
 from conftest import go_required
 from variants import copy_template, render
 
-pytestmark = [pytest.mark.slow, pytest.mark.e2e]
+# The binary starts with only PORT set, so its admin server takes its default port:
+# these tests run one at a time, on one worker (pytest-xdist --dist loadgroup).
+pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.xdist_group("default-admin-port")]
+ADMIN = "http://127.0.0.1:9090"
 
 SERVICE = "notes-service"
 
@@ -165,6 +168,16 @@ def test_notes_api_over_http_and_graceful_stop(service: Service) -> None:
 
     assert service.request("DELETE", f"/api/v1/notes/{note['id']}").status == 204
     assert_problem(service.request("GET", f"/api/v1/notes/{note['id']}"), 404)
+
+    # The admin listener serves metrics and the profiler; the API port never does.
+    with urllib.request.urlopen(ADMIN + "/metrics", timeout=5) as resp:
+        metrics = resp.read().decode()
+    assert 'http_requests_total{method="POST",route="/api/v1/notes",status="201"} 4' in metrics
+    assert "service_build_info{" in metrics and "go_sql_open_connections" in metrics
+    with urllib.request.urlopen(ADMIN + "/debug/pprof/", timeout=5) as resp:
+        assert resp.status == 200
+    assert_problem(service.request("GET", "/debug/pprof/"), 404)
+    assert_problem(service.request("GET", "/metrics"), 404)
 
     spec = service.request("GET", "/openapi.yaml")
     assert spec.status == 200 and spec.body.startswith(b"openapi: 3")

@@ -202,7 +202,9 @@ def test_copier_copy_with_the_extension(tmp_path: Path) -> None:
         "go_version: {type: str, default: '1.26'}\n"
         "router: {type: str, default: chi}\n"
         "database: {type: str, default: none}\n"
-        "example_resource: {type: bool, default: false}\n",
+        "example_resource: {type: bool, default: false}\n"
+        "metrics: {type: bool, default: false}\n"
+        "tracing: {type: bool, default: false}\n",
         encoding="utf-8",
     )
     (template / "template" / "go.mod.jinja").write_text(

@@ -29,7 +29,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from extensions import gofactory, lock_go_deps  # noqa: E402
-from extensions.gofactory import GofactoryExtension, Lock, Spec  # noqa: E402
+from extensions.gofactory import Fragment, GofactoryExtension, Lock, Spec  # noqa: E402
 
 # The go.mod template of the generated service, verbatim.
 GO_MOD_TEMPLATE = "module {{ module_path }}\n\ngo {{ go_version }}.0\n{{ go_mod_requires() }}\n"
@@ -49,8 +49,14 @@ def lock() -> Lock:
 
 
 def all_unit_subsets() -> list[tuple[str, ...]]:
-    names = [u["name"] for u in gofactory.load_spec()["units"]]
-    return [c for n in range(len(names) + 1) for c in itertools.combinations(names, n)]
+    """Every set of units a variant can have: the always-on units (when: "true") with
+    any subset of the others."""
+    units = gofactory.load_spec()["units"]
+    always = tuple(u["name"] for u in units if u["when"].strip() == "true")
+    optional = [u["name"] for u in units if u["when"].strip() != "true"]
+    return [
+        always + c for n in range(len(optional) + 1) for c in itertools.combinations(optional, n)
+    ]
 
 
 def module_of(package: str, modules: dict[str, str]) -> str:
@@ -169,7 +175,14 @@ def test_rendered_go_mod_is_well_formed(units: tuple[str, ...], lock: Lock) -> N
 
 def test_single_requirement_uses_the_one_line_form(lock: Lock) -> None:
     chi = lock["build_list"]["github.com/go-chi/chi/v5"]
-    assert gofactory.render_requires(lock, ["chi"]) == f"\nrequire github.com/go-chi/chi/v5 {chi}"
+    fragment = lock["fragments"]["chi"]
+    only_chi: Fragment = {
+        "require": [r for r in fragment["require"] if r["path"] == "github.com/go-chi/chi/v5"],
+        "pins": [],
+        "sum": fragment["sum"],
+    }
+    one: Lock = {**lock, "fragments": {"chi": only_chi}}
+    assert gofactory.render_requires(one, ["chi"]) == f"\nrequire github.com/go-chi/chi/v5 {chi}"
 
 
 def test_pins_follow_tidy(lock: Lock) -> None:
@@ -213,10 +226,17 @@ def jinja_env() -> Environment:
 
 
 ANSWER_COMBOS = [
-    {"router": router, "database": database, "example_resource": example}
+    {
+        "router": router,
+        "database": database,
+        "example_resource": example,
+        "metrics": observed,
+        "tracing": observed,
+    }
     for router in ("chi", "stdlib")
     for database in ("sqlite", "none")
     for example in (True, False)
+    for observed in (True, False)
     if not (example and database == "none")
 ]
 
@@ -227,6 +247,8 @@ def test_jinja_globals_render_the_active_units(answers: dict[str, Any], lock: Lo
     expected += ["chi"] if answers["router"] == "chi" else []
     expected += ["sqlite"] if answers["database"] == "sqlite" else []
     expected += ["notes"] if answers["example_resource"] else []
+    expected += ["metrics", "tracing"] if answers["metrics"] else []
+    expected += ["tracing-sql"] if answers["tracing"] and answers["database"] != "none" else []
     env = jinja_env()
     context = {**answers, "module_path": "example.com/notes", "go_version": "1.26"}
     go_mod = env.from_string(GO_MOD_TEMPLATE).render(context)
@@ -329,7 +351,7 @@ def edited_spec(old: str, new: str, tmp_path: Path) -> Spec:
         (
             "github.com/google/uuid: v1.6.0",
             "github.com/google/uuid: v1.5.0",
-            "raised v1.5.0 to v1.6.0 (required by github.com/pressly/goose/v3@v3.27.0",
+            "github.com/google/uuid: minimal version selection raised v1.5.0 to v1.6.0",
         ),
         (
             "github.com/pressly/goose/v3: v3.27.0",

@@ -45,7 +45,10 @@ def test_the_documented_split_is_copier_yml() -> None:
 def test_every_owner_pattern_names_generated_files(rendered: Render) -> None:
     root = rendered(matrices()[2].maximal)
     for pattern in owner_patterns():
-        assert list(root.glob(pattern)), f"{pattern} matches no file of the maximal variant"
+        # A leading / anchors a pattern at the top of the service, as in .gitignore.
+        assert list(root.glob(pattern.lstrip("/"))), (
+            f"{pattern} matches no file of the maximal variant"
+        )
 
 
 def insert_after_openapi_route(routes: Path, line: str) -> None:
@@ -69,7 +72,7 @@ def test_routine_upgrade_never_conflicts_in_owner_files(owned: bool, tmp_path: P
         ROUTE_LINE.format(name="status", title="Status"),
     )
     replace_once(tree / "README.md.jinja", "# {{ project_name }}\n", "# {{ project_name }} v2\n")
-    logging_go = tree / "internal" / "logging" / "logging.go"
+    logging_go = tree / "internal" / "httpapi" / "health.go"
     append(logging_go, "\n// Template v0.2.0 refreshed this file.\n")
     if not owned:
         replace_once(template / "copier.yml", "  - internal/httpapi/routes.go\n", "")
@@ -87,7 +90,7 @@ def test_routine_upgrade_never_conflicts_in_owner_files(owned: bool, tmp_path: P
     # The template's own file is refreshed either way; README is the owner's either way.
     assert (
         "Template v0.2.0 refreshed this file."
-        in (service / "internal" / "logging" / "logging.go").read_text()
+        in (service / "internal" / "httpapi" / "health.go").read_text()
     )
     assert readme.read_text() == "# Widgets\n\nRewritten by its owner.\n"
     if owned:

@@ -85,6 +85,22 @@ def test_switched_off_parts_are_absent(variant: Variant, rendered: Render) -> No
     migrations = root / "internal" / "storage" / "migrations"
     assert (migrations / "00001_create_notes.sql").exists() == (notes and has_db)
 
+    metrics, tracing = variant["metrics"], variant["tracing"]
+    telemetry = root / "internal" / "telemetry"
+    assert (telemetry / "metrics.go").exists() == metrics
+    assert (telemetry / "tracing.go").exists() == tracing
+    assert telemetry.exists() == (metrics or tracing)
+    assert (root / "deploy" / "prometheus").exists() == metrics
+    assert ("prometheus/client_golang" in direct) == metrics
+    assert ("go.opentelemetry.io/otel" in direct) == tracing
+    assert ("OTEL_EXPORTER_OTLP_ENDPOINT" in texts[".env.example"]) == tracing
+    assert ("METRICS_PUBLIC" in texts[".env.example"]) == metrics
+    assert "ADMIN_PORT" in texts[".env.example"]
+    if not tracing:
+        assert not any("opentelemetry" in t for t in go_files.values())
+    if not metrics:
+        assert not any("prometheus" in t for t in go_files.values())
+
     license_text = texts["LICENSE"]
     expected = {
         "MIT": "MIT License",

@@ -208,18 +208,18 @@ def test_update_that_changes_an_answer(template: Path, tmp_path: Path) -> None:
 def conflicting(tmp_path: Path) -> tuple[Path, Path]:
     """A service and a template release that both rewrite one line of a template file."""
     template = clone_template(tmp_path / "template", OLD)
-    first_line = "// Package logging builds the service's slog logger."
+    first_line = "// checkTimeout bounds each readiness check, so that one stuck dependency"
     replace_once(
-        template / "template" / "internal" / "logging" / "logging.go",
+        template / "template" / "internal" / "httpapi" / "health.go",
         first_line,
-        "// Package logging builds the slog logger of the service (template v0.2.0).",
+        "// checkTimeout bounds every readiness check (template v0.2.0), so that a stuck one",
     )
     release(template, NEW, "Template v0.2.0")
     service = generate(template, tmp_path / "svc", {})
     replace_once(
-        service / "internal" / "logging" / "logging.go",
+        service / "internal" / "httpapi" / "health.go",
         first_line,
-        "// Package logging is our logger, tuned by its owner.",
+        "// checkTimeout is tuned by the service's owner, so that one stuck dependency",
     )
     commit_all(service, "Owner's changes")
     return template, service
@@ -230,9 +230,9 @@ def test_update_fails_and_lists_inline_conflicts(conflicting: tuple[Path, Path])
     result = invoke(["update", "--defaults", str(service)])
     assert result.exit_code == 1, result.output
     assert "left conflicts in 1 file" in result.stderr
-    assert "  internal/logging/logging.go: " in result.stderr
+    assert "  internal/httpapi/health.go: " in result.stderr
     assert "conflict markers" in result.stderr
-    assert "<<<<<<<" in (service / "internal" / "logging" / "logging.go").read_text()
+    assert "<<<<<<<" in (service / "internal" / "httpapi" / "health.go").read_text()
     assert "Traceback" not in result.output
 
 
@@ -240,7 +240,7 @@ def test_update_fails_and_lists_rej_files(conflicting: tuple[Path, Path]) -> Non
     _, service = conflicting
     result = invoke(["update", "--defaults", "--conflict", "rej", str(service)])
     assert result.exit_code == 1, result.output
-    assert "internal/logging/logging.go.rej: rejected changes (.rej file)" in result.stderr
+    assert "internal/httpapi/health.go.rej: rejected changes (.rej file)" in result.stderr
 
 
 def test_find_conflicts_sees_each_kind(tmp_path: Path) -> None:

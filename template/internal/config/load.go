@@ -84,6 +84,8 @@ func (c Config) validate(failed []Problem) []Problem {
 		}
 	}
 	check(c.Port >= 0 && c.Port <= 65535, "PORT", "must be between 0 and 65535")
+	check(c.AdminPort >= 0 && c.AdminPort <= 65535, "ADMIN_PORT", "must be between 0 and 65535")
+	check(c.AdminPort == 0 || c.AdminPort != c.Port, "ADMIN_PORT", "must differ from PORT: the admin server is never public")
 	check(c.RequestTimeout > 0, "REQUEST_TIMEOUT", "must be a positive duration such as 10s")
 	check(c.ShutdownTimeout > 0, "SHUTDOWN_TIMEOUT", "must be a positive duration such as 15s")
 	check(c.MaxBodyBytes > 0, "MAX_BODY_BYTES", "must be a positive number of bytes")

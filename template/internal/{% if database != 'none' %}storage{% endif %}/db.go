@@ -25,10 +25,23 @@ const pingTimeout = 5 * time.Second
 const sqliteParams = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)" +
 	"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 
+// Option changes how Open opens the database.
+type Option func(*options)
+
+type options struct {
+	// open stands for sql.Open; an option can wrap the driver, e.g. to
+	// trace every query.
+	open func(driverName, dsn string) (*sql.DB, error)
+}
+
 // Open opens the SQLite database named by a DATABASE_URL of the form
 // file:PATH or sqlite:PATH, creates its directory if needed and checks that
 // it answers.
-func Open(ctx context.Context, databaseURL string) (*sql.DB, error) {
+func Open(ctx context.Context, databaseURL string, opts ...Option) (*sql.DB, error) {
+	o := options{open: sql.Open}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	path, err := sqlitePath(databaseURL)
 	if err != nil {
 		return nil, err
@@ -36,7 +49,7 @@ func Open(ctx context.Context, databaseURL string) (*sql.DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?"+sqliteParams)
+	db, err := o.open("sqlite", "file:"+path+"?"+sqliteParams)
 	if err != nil {
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}

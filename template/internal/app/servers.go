@@ -1,0 +1,63 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// server is one HTTP listener of the service.
+type server struct {
+	name string
+	http *http.Server
+	ln   net.Listener
+}
+
+// listen opens a TCP listener. Listening before serving makes a taken port a
+// start-up error, and tells the real address when the port is 0.
+func listen(ctx context.Context, name, addr string) (net.Listener, error) {
+	ln, err := new(net.ListenConfig).Listen(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("%s server: listen on %s: %w", name, addr, err)
+	}
+	return ln, nil
+}
+
+// serve runs the servers until ctx is done or one of them fails, then shuts
+// them all down: beforeShutdown first (readiness turns 503), then each
+// server stops accepting and waits for its in-flight requests, all within
+// timeout. A fresh context bounds the shutdown, since ctx is already done.
+func serve(ctx context.Context, logger *slog.Logger, timeout time.Duration, beforeShutdown func(), servers ...server) error {
+	g, gctx := errgroup.WithContext(ctx)
+	for _, s := range servers {
+		g.Go(func() error {
+			logger.InfoContext(ctx, "serving HTTP", "server", s.name, "address", s.ln.Addr().String())
+			if err := s.http.Serve(s.ln); !errors.Is(err, http.ErrServerClosed) {
+				return fmt.Errorf("%s server: %w", s.name, err)
+			}
+			return nil
+		})
+	}
+	g.Go(func() error {
+		<-gctx.Done()
+		logger.InfoContext(ctx, "shutting down", "timeout", timeout)
+		beforeShutdown()
+		shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+		defer cancel()
+		var errs []error
+		for _, s := range servers {
+			if err := s.http.Shutdown(shutdownCtx); err != nil {
+				errs = append(errs, fmt.Errorf("%s server shutdown: %w", s.name, err))
+			}
+		}
+		logger.InfoContext(ctx, "HTTP server stopped; in-flight requests finished")
+		return errors.Join(errs...)
+	})
+	return g.Wait()
+}
