@@ -18,4 +18,12 @@ spec="$repo"
 if [ -n "$extras" ]; then
   spec="$repo[$extras]"
 fi
-"$repo/.venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$spec"
+# Install only when pyproject.toml (the one place versions are pinned) changed
+# since the last install of these extras: re-running is then instant, and never
+# rewrites files that a running test suite uses.
+stamp="$repo/.venv/.installed-${extras:-base}"
+want=$(sha256sum "$repo/pyproject.toml" | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  "$repo/.venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$spec"
+  echo "$want" > "$stamp"
+fi

@@ -101,11 +101,11 @@ func (m *Migrator) Status(ctx context.Context, w io.Writer) error {
 
 func logResults(ctx context.Context, logger *slog.Logger, results []*goose.MigrationResult) {
 	for _, r := range results {
-		level := slog.LevelInfo
+		attrs := []any{"version", r.Source.Version, "file", r.Source.Path, "duration", r.Duration}
 		if r.Error != nil {
-			level = slog.LevelError
+			logger.ErrorContext(ctx, "migration "+r.Direction+" failed", append(attrs, "error", r.Error)...)
+			continue
 		}
-		logger.Log(ctx, level, "migration "+r.Direction,
-			"version", r.Source.Version, "file", r.Source.Path, "duration", r.Duration, "error", r.Error)
+		logger.InfoContext(ctx, "migration "+r.Direction, attrs...)
 	}
 }
