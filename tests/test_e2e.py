@@ -217,6 +217,32 @@ def test_data_survives_a_restart(binary: Path, tmp_path: Path) -> None:
         assert stop(svc)[0] == 0
 
 
+def test_readiness_turns_503_before_the_listener_closes(binary: Path, tmp_path: Path) -> None:
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(binary)],
+        cwd=tmp_path,
+        env={"PORT": str(port), "SHUTDOWN_DELAY": "2s"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    svc = Service(proc, f"http://127.0.0.1:{port}", tmp_path)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            if svc.request("GET", "/readyz").status == 200:
+                break
+        except OSError:
+            time.sleep(0.02)
+    proc.send_signal(signal.SIGTERM)
+    time.sleep(0.3)
+    draining = svc.request("GET", "/readyz")
+    assert draining.status == 503 and draining.json()["status"] == "shutting down"
+    assert svc.request("GET", "/healthz").status == 200, "still serving while draining"
+    code, logs = stop(svc)
+    assert code == 0, logs
+
+
 def test_bad_configuration_exits_non_zero(binary: Path, tmp_path: Path) -> None:
     done = subprocess.run(
         [str(binary)],

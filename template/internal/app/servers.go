@@ -30,10 +30,12 @@ func listen(ctx context.Context, name, addr string) (net.Listener, error) {
 }
 
 // serve runs the servers until ctx is done or one of them fails, then shuts
-// them all down: beforeShutdown first (readiness turns 503), then each
-// server stops accepting and waits for its in-flight requests, all within
-// timeout. A fresh context bounds the shutdown, since ctx is already done.
-func serve(ctx context.Context, logger *slog.Logger, timeout time.Duration, beforeShutdown func(), servers ...server) error {
+// them all down: beforeShutdown first (readiness turns 503), then, after
+// delay (for load balancers to notice), each server stops accepting and
+// waits for its in-flight requests, all within timeout. A server that cannot
+// finish in time is closed, cutting its last connections. A fresh context
+// bounds the shutdown, since ctx is already done.
+func serve(ctx context.Context, logger *slog.Logger, delay, timeout time.Duration, beforeShutdown func(), servers ...server) error {
 	g, gctx := errgroup.WithContext(ctx)
 	for _, s := range servers {
 		g.Go(func() error {
@@ -46,18 +48,23 @@ func serve(ctx context.Context, logger *slog.Logger, timeout time.Duration, befo
 	}
 	g.Go(func() error {
 		<-gctx.Done()
-		logger.InfoContext(ctx, "shutting down", "timeout", timeout)
+		logger.InfoContext(ctx, "shutting down", "delay", delay, "timeout", timeout)
 		beforeShutdown()
+		time.Sleep(delay)
 		shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 		defer cancel()
 		var errs []error
 		for _, s := range servers {
 			if err := s.http.Shutdown(shutdownCtx); err != nil {
+				_ = s.http.Close() // out of time: cut what is left
 				errs = append(errs, fmt.Errorf("%s server shutdown: %w", s.name, err))
 			}
 		}
+		if len(errs) > 0 {
+			return errors.Join(errs...)
+		}
 		logger.InfoContext(ctx, "HTTP server stopped; in-flight requests finished")
-		return errors.Join(errs...)
+		return nil
 	})
 	return g.Wait()
 }

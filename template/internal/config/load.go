@@ -88,6 +88,7 @@ func (c Config) validate(failed []Problem) []Problem {
 	check(c.AdminPort == 0 || c.AdminPort != c.Port, "ADMIN_PORT", "must differ from PORT: the admin server is never public")
 	check(c.RequestTimeout > 0, "REQUEST_TIMEOUT", "must be a positive duration such as 10s")
 	check(c.ShutdownTimeout > 0, "SHUTDOWN_TIMEOUT", "must be a positive duration such as 15s")
+	check(c.ShutdownDelay >= 0, "SHUTDOWN_DELAY", "must not be negative")
 	check(c.MaxBodyBytes > 0, "MAX_BODY_BYTES", "must be a positive number of bytes")
 	return problems
 }

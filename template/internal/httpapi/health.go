@@ -18,8 +18,8 @@ type Check struct {
 }
 
 // Readiness answers /readyz: ready while every check passes, and not ready
-// from the moment shutdown begins, so that load balancers stop sending new
-// requests while in-flight ones finish.
+// from the moment shutdown begins: during SHUTDOWN_DELAY load balancers see
+// the 503 and stop sending new requests before the listener closes.
 type Readiness struct {
 	checks   []Check
 	draining atomic.Bool

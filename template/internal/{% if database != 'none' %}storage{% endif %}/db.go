@@ -75,9 +75,14 @@ func sqlitePath(databaseURL string) (string, error) {
 		rest, ok = strings.CutPrefix(databaseURL, "sqlite:")
 	}
 	rest = strings.TrimPrefix(rest, "//")
-	path, _, _ := strings.Cut(rest, "?")
+	path, query, _ := strings.Cut(rest, "?")
 	if !ok || path == "" {
 		return "", fmt.Errorf("DATABASE_URL %q: want file:PATH for SQLite, such as file:data/app.db", databaseURL)
+	}
+	// The connection settings are the service's (see sqliteParams), and an
+	// in-memory database would be a different one on each pooled connection.
+	if query != "" || strings.Contains(path, ":memory:") {
+		return "", fmt.Errorf("DATABASE_URL %q: want a plain file path (no parameters, no :memory: database)", databaseURL)
 	}
 	return path, nil
 }

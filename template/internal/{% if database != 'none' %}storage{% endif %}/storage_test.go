@@ -29,6 +29,11 @@ func TestOpenRejectsNonSQLiteURLs(t *testing.T) {
 			t.Errorf("Open(%q): got %v, want a DATABASE_URL error", raw, err)
 		}
 	}
+	for _, raw := range []string{"file:x.db?mode=ro", "file::memory:"} {
+		if _, err := Open(context.Background(), raw); err == nil || !strings.Contains(err.Error(), "plain file path") {
+			t.Errorf("Open(%q): got %v, want it refused", raw, err)
+		}
+	}
 }
 
 func TestWithTxRollsBackOnError(t *testing.T) {
