@@ -364,7 +364,7 @@ def edited_spec(old: str, new: str, tmp_path: Path) -> Spec:
             "github.com/oklog/ulid/v2 provides an imported package but is not pinned",
         ),
         (
-            "      - github.com/go-chi/chi/v5\n",
+            "      - github.com/go-chi/chi/v5\n      - github.com/go-chi/chi/v5/middleware\n",
             "      - golang.org/x/sync/errgroup\n",
             "github.com/go-chi/chi/v5 is pinned but no unit imports a package from it",
         ),
