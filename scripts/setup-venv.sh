@@ -26,4 +26,6 @@ want=$(sha256sum "$repo/pyproject.toml" | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   "$repo/.venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$spec"
   echo "$want" > "$stamp"
+  # Installing extras installs the package itself too.
+  echo "$want" > "$repo/.venv/.installed-base"
 fi
