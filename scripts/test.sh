@@ -17,7 +17,7 @@ venv=$repo/.venv/bin
 
 # pytest exits 5 when it collected no test: that is a failure, not a pass.
 status=0
-"$venv/python" -m pytest -n auto --dist loadgroup "$@" || status=$?
+"$venv/python" -m pytest -n auto "$@" || status=$?
 if [ "$status" -eq 5 ]; then
   echo "test: pytest ran no test" >&2
   exit 1

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -22,21 +21,14 @@ from typing import Any
 
 import pytest
 from conftest import go_required
+from ports import free_port
 from variants import copy_template, render
 
-# The binary starts with only PORT set, so its admin server takes its default port:
-# these tests run one at a time, on one worker (pytest-xdist --dist loadgroup).
-pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.xdist_group("default-admin-port")]
+pytestmark = [pytest.mark.slow, pytest.mark.e2e]
+# Started with only PORT set, the service's admin server takes its default port.
 ADMIN = "http://127.0.0.1:9090"
 
 SERVICE = "notes-service"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -86,13 +78,17 @@ def binary(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def start(binary: Path, workdir: Path) -> Service:
+def start(binary: Path, workdir: Path, only_port: bool = False) -> Service:
+    """Start the binary with PORT set and, unless only_port, a free ADMIN_PORT
+    too: only one test may use the default admin port at a time."""
     port = free_port()
     # Only PORT: everything else must come from the embedded defaults.
     proc = subprocess.Popen(
         [str(binary)],
         cwd=workdir,
-        env={"PORT": str(port)},
+        env={"PORT": str(port)}
+        if only_port
+        else {"PORT": str(port), "ADMIN_PORT": str(free_port())},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
@@ -123,13 +119,23 @@ def stop(svc: Service) -> tuple[int, str]:
     return svc.proc.returncode, out.decode()
 
 
-@pytest.fixture
-def service(binary: Path, tmp_path: Path) -> Iterator[Service]:
-    svc = start(binary, tmp_path)
+def running(svc: Service) -> Iterator[Service]:
+    """Yield a started service; kill it afterwards if the test left it running."""
     yield svc
     if svc.proc.poll() is None:
         svc.proc.kill()
         svc.proc.wait()
+
+
+@pytest.fixture
+def service(binary: Path, tmp_path: Path) -> Iterator[Service]:
+    yield from running(start(binary, tmp_path))
+
+
+@pytest.fixture
+def default_service(binary: Path, tmp_path: Path) -> Iterator[Service]:
+    """The service as a user starts it: nothing but PORT in its environment."""
+    yield from running(start(binary, tmp_path, only_port=True))
 
 
 def assert_problem(resp: Response, status: int) -> dict[str, Any]:
@@ -142,7 +148,8 @@ def assert_problem(resp: Response, status: int) -> dict[str, Any]:
     return problem
 
 
-def test_notes_api_over_http_and_graceful_stop(service: Service) -> None:
+def test_notes_api_over_http_and_graceful_stop(default_service: Service) -> None:
+    service = default_service
     created = service.request("POST", "/api/v1/notes", '{"title":"hello","body":"world"}')
     assert created.status == 201, created.body
     note = created.json()
@@ -222,7 +229,7 @@ def test_readiness_turns_503_before_the_listener_closes(binary: Path, tmp_path: 
     proc = subprocess.Popen(
         [str(binary)],
         cwd=tmp_path,
-        env={"PORT": str(port), "SHUTDOWN_DELAY": "2s"},
+        env={"PORT": str(port), "ADMIN_PORT": str(free_port()), "SHUTDOWN_DELAY": "2s"},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )

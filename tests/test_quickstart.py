@@ -4,23 +4,16 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+from ports import free_port
 from variants import REPO_ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def test_quickstart_generates_and_starts_a_service(tmp_path: Path) -> None:
