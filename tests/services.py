@@ -5,8 +5,8 @@ A choice that puts a server in the generated service (``database=postgres``,
 it. ``.ci/run`` installs and starts each server on loopback (see DESIGN.md, "Real
 components") and exports its address in ``ci_env``; the slow layer hands it to the
 service's integration tests (``go test -tags integration``) in ``service_env``, the
-variable the generated service itself reads. No choice of today's copier.yml names a
-server, so no variant needs one yet; a variant that does fails loudly when .ci/run
+variable the generated service itself reads (``database=postgres`` and
+``database=mysql`` today). A variant that needs a server fails loudly when .ci/run
 has not started it, or when the variant has no integration test.
 """
 

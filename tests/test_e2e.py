@@ -78,9 +78,12 @@ def binary(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def start(binary: Path, workdir: Path, only_port: bool = False) -> Service:
+def start(
+    binary: Path, workdir: Path, only_port: bool = False, env: dict[str, str] | None = None
+) -> Service:
     """Start the binary with PORT set and, unless only_port, a free ADMIN_PORT
-    too: only one test may use the default admin port at a time."""
+    and the variables of env too: only one test may use the default admin port
+    at a time."""
     port = free_port()
     # Only PORT: everything else must come from the embedded defaults.
     proc = subprocess.Popen(
@@ -88,7 +91,7 @@ def start(binary: Path, workdir: Path, only_port: bool = False) -> Service:
         cwd=workdir,
         env={"PORT": str(port)}
         if only_port
-        else {"PORT": str(port), "ADMIN_PORT": str(free_port())},
+        else {"PORT": str(port), "ADMIN_PORT": str(free_port()), **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from jinja2 import Environment, StrictUndefined, UndefinedError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,14 +50,28 @@ def lock() -> Lock:
 
 
 def all_unit_subsets() -> list[tuple[str, ...]]:
-    """Every set of units a variant can have: the always-on units (when: "true") with
-    any subset of the others."""
+    """Every set of units a variant can have: the units whose `when` holds, for every
+    combination of the choices of the questions that the conditions read (copier.yml)."""
     units = gofactory.load_spec()["units"]
-    always = tuple(u["name"] for u in units if u["when"].strip() == "true")
-    optional = [u["name"] for u in units if u["when"].strip() != "true"]
-    return [
-        always + c for n in range(len(optional) + 1) for c in itertools.combinations(optional, n)
-    ]
+    questions = yaml.safe_load((ROOT / "copier.yml").read_text(encoding="utf-8"))
+    env = Environment(undefined=StrictUndefined)
+    conditions = {u["name"]: env.compile_expression(u["when"]) for u in units}
+    domains: dict[str, list[Any]] = {}
+    for name, question in questions.items():
+        if name.startswith("_") or not any(re.search(rf"\b{name}\b", u["when"]) for u in units):
+            continue
+        choices = question.get("choices")
+        if question.get("type") == "bool":
+            domains[name] = [True, False]
+        elif isinstance(choices, dict):
+            domains[name] = list(choices.values())
+        else:
+            domains[name] = list(choices)
+    subsets = set()
+    for values in itertools.product(*domains.values()):
+        answers = dict(zip(domains, values, strict=True))
+        subsets.add(tuple(u["name"] for u in units if conditions[u["name"]](**answers)))
+    return sorted(subsets)
 
 
 def module_of(package: str, modules: dict[str, str]) -> str:
@@ -187,14 +202,20 @@ def test_single_requirement_uses_the_one_line_form(lock: Lock) -> None:
 
 def test_pins_follow_tidy(lock: Lock) -> None:
     """A pin (here testify, needed only by tests of kin-openapi) is written only while no
-    other requirement's go.mod already selects its version."""
+    other requirement's go.mod already selects its version (a unit that requires the module
+    itself keeps it, at its own version)."""
     for unit, fragment in lock["fragments"].items():
         for pin in fragment["pins"]:
             alone = {p for p, _, _ in parse_requires(gofactory.render_requires(lock, [unit]))}
-            assert pin["path"] in alone
+            # The unit's own requirements, and the pins written before this one (in path
+            # order), may already select the version.
+            own = {r["path"] for r in fragment["require"]} | {
+                p["path"] for p in fragment["pins"] if p["path"] < pin["path"]
+            }
+            assert (pin["path"] in alone) == own.isdisjoint(pin["unless_required_by"])
             for other, other_fragment in lock["fragments"].items():
                 paths = {r["path"] for r in other_fragment["require"]}
-                if paths & set(pin["unless_required_by"]):
+                if pin["path"] not in paths and paths & set(pin["unless_required_by"]):
                     both = gofactory.render_requires(lock, [unit, other])
                     assert pin["path"] not in {p for p, _, _ in parse_requires(both)}
 

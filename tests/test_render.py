@@ -135,7 +135,7 @@ KNOWN_REFUSALS = [
     (
         {"database": "none", "example_resource": True},
         "Validation error for question 'example_resource': example_resource needs a "
-        "database: choose database=sqlite or answer example_resource=false",
+        "database: choose database=sqlite, postgres or mysql, or answer example_resource=false",
     ),
 ]
 
@@ -186,7 +186,7 @@ def test_env_example_matches_the_config_struct(rendered: Render) -> None:
     """Both come from includes/env.jinja; the service's own test checks it too."""
     root = rendered(VALID[0])
     config = (root / "internal" / "config" / "config.go").read_text()
-    struct_vars = re.findall(r'`env:"([A-Z_]+)"', config)
+    struct_vars = re.findall(r'`env:"([A-Z_]+)[",]', config)
     example_vars = re.findall(r"^([A-Z_]+)=", (root / ".env.example").read_text(), re.M)
     assert struct_vars == example_vars
     assert struct_vars, "no variables found"

@@ -2,14 +2,15 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
+	"os"
 	"text/tabwriter"
+	"text/template"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -27,12 +28,12 @@ type Migrator struct {
 }
 
 // NewMigrator returns a Migrator for db.
-func NewMigrator(db *sql.DB) (*Migrator, error) {
+func NewMigrator(db *DB) (*Migrator, error) {
 	fsys, err := fs.Sub(migrations, "migrations")
 	if err != nil {
 		return nil, err
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db, fsys)
+	p, err := goose.NewProvider(dialect, db.migrationDB(), fsys)
 	if errors.Is(err, goose.ErrNoMigrations) {
 		return &Migrator{}, nil
 	}
@@ -59,22 +60,28 @@ func (m *Migrator) Up(ctx context.Context, logger *slog.Logger) error {
 	return nil
 }
 
-// Down rolls back the most recent migration.
-func (m *Migrator) Down(ctx context.Context, logger *slog.Logger) error {
+// Down rolls back the most recent steps migrations, one at a time, each in
+// its own transaction; it stops early when none is left.
+func (m *Migrator) Down(ctx context.Context, logger *slog.Logger, steps int) error {
+	if steps < 1 {
+		return fmt.Errorf("migrate down: the number of migrations to roll back must be at least 1, got %d", steps)
+	}
 	if m.provider == nil {
 		logger.InfoContext(ctx, "no migrations to roll back")
 		return nil
 	}
-	result, err := m.provider.Down(ctx)
-	if errors.Is(err, goose.ErrNoNextVersion) {
-		logger.InfoContext(ctx, "no applied migration to roll back")
-		return nil
-	}
-	if result != nil {
-		logResults(ctx, logger, []*goose.MigrationResult{result})
-	}
-	if err != nil {
-		return fmt.Errorf("migrate down: %w", err)
+	for range steps {
+		result, err := m.provider.Down(ctx)
+		if errors.Is(err, goose.ErrNoNextVersion) {
+			logger.InfoContext(ctx, "no applied migration to roll back")
+			return nil
+		}
+		if result != nil {
+			logResults(ctx, logger, []*goose.MigrationResult{result})
+		}
+		if err != nil {
+			return fmt.Errorf("migrate down: %w", err)
+		}
 	}
 	return nil
 }
@@ -108,4 +115,31 @@ func logResults(ctx context.Context, logger *slog.Logger, results []*goose.Migra
 		}
 		logger.InfoContext(ctx, "migration "+r.Direction, attrs...)
 	}
+}
+
+// migrationTemplate is the skeleton of a new migration. Both sections run in
+// a transaction (on MySQL, DDL statements commit on their own: keep one
+// schema change per migration there).
+var migrationTemplate = template.Must(template.New("migration").Parse(`-- +goose Up
+-- What this migration changes, e.g. CREATE TABLE ... or ALTER TABLE ...
+
+-- +goose Down
+-- The statements that undo the Up section exactly.
+`))
+
+// Create writes a new, empty SQL migration named after name into dir (the
+// service's internal/storage/migrations when run from its root), numbered
+// after the last one; goose logs its path. Migrations are compiled into the
+// binary: rebuild to apply it.
+func Create(dir, name string) error {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("migrate create: %w", err)
+	}
+	// Sequential versions (00002_...) rather than timestamps keep the order
+	// of migrations obvious in review; goose keeps the setting globally.
+	goose.SetSequential(true)
+	if err := goose.CreateWithTemplate(nil, dir, migrationTemplate, name, "sql"); err != nil {
+		return fmt.Errorf("migrate create: %w", err)
+	}
+	return nil
 }

@@ -29,8 +29,17 @@ type Note struct {
 	UpdatedAt time.Time
 }
 
-// ErrNotFound means that no note has the requested id.
-var ErrNotFound = errors.New("note not found")
+// Errors of the Store interface, with the meaning the API gives them.
+var (
+	// ErrNotFound means that no note has the requested id.
+	ErrNotFound = errors.New("note not found")
+	// ErrConflict means that the note changed since the version the caller
+	// read: the write was not applied, and the caller should read it again.
+	ErrConflict = errors.New("note changed since it was read")
+	// ErrUnavailable means that the store cannot be reached right now; the
+	// same call may succeed later.
+	ErrUnavailable = errors.New("note store unavailable")
+)
 
 // FieldError says what is wrong with one input field.
 type FieldError struct {

@@ -19,7 +19,8 @@ type Store interface {
 	// ("" for the first page), in id order.
 	List(ctx context.Context, after string, limit int) ([]Note, error)
 	// Update loads a note, applies fn to it and saves the result, all in one
-	// transaction; it returns ErrNotFound for an unknown id.
+	// transaction; it returns ErrNotFound for an unknown id, and ErrConflict
+	// when another writer saved the note between the load and the save.
 	Update(ctx context.Context, id string, fn func(*Note) error) (Note, error)
 	Delete(ctx context.Context, id string) error
 }
@@ -41,10 +42,13 @@ type NewNote struct {
 	Body  string
 }
 
-// Patch is the input of Update: nil fields are left as they are.
+// Patch is the input of Update: nil fields are left as they are. Version,
+// when set, is the version the caller last read: the update is refused with
+// ErrConflict if the note has changed since (optimistic concurrency).
 type Patch struct {
-	Title *string
-	Body  *string
+	Title   *string
+	Body    *string
+	Version *int64
 }
 
 // PageRequest asks for one page of a listing: Limit notes at most (1 to
@@ -73,7 +77,7 @@ func (s *Service) Create(ctx context.Context, in NewNote) (Note, error) {
 	if err != nil {
 		return Note{}, fmt.Errorf("new note id: %w", err)
 	}
-	now := s.now().UTC()
+	now := s.timestamp()
 	n := Note{ID: id.String(), Title: title, Body: in.Body, Version: 1, CreatedAt: now, UpdatedAt: now}
 	if err := s.store.Create(ctx, n); err != nil {
 		return Note{}, fmt.Errorf("create note: %w", err)
@@ -132,6 +136,9 @@ func (s *Service) Update(ctx context.Context, id string, p Patch) (Note, error) 
 		return Note{}, err
 	}
 	return s.store.Update(ctx, id, func(n *Note) error {
+		if p.Version != nil && *p.Version != n.Version {
+			return fmt.Errorf("%w: version %d was read, the note is at version %d", ErrConflict, *p.Version, n.Version)
+		}
 		if p.Title != nil {
 			n.Title = *p.Title
 		}
@@ -139,7 +146,7 @@ func (s *Service) Update(ctx context.Context, id string, p Patch) (Note, error) 
 			n.Body = *p.Body
 		}
 		n.Version++
-		n.UpdatedAt = s.now().UTC()
+		n.UpdatedAt = s.timestamp()
 		return nil
 	})
 }
@@ -147,6 +154,13 @@ func (s *Service) Update(ctx context.Context, id string, p Patch) (Note, error) 
 // Delete removes a note, or returns ErrNotFound.
 func (s *Service) Delete(ctx context.Context, id string) error {
 	return s.store.Delete(ctx, id)
+}
+
+// timestamp is the current time as every supported database stores it: in
+// UTC, to the microsecond (PostgreSQL and MySQL keep no more), so that a note
+// reads back exactly as it was written.
+func (s *Service) timestamp() time.Time {
+	return s.now().UTC().Truncate(time.Microsecond)
 }
 
 // Cursors are opaque to clients, so that the paging key can change without

@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Installs and starts the database servers the integration tests use, on
+# loopback, then prints their addresses as shell `export` lines:
+#
+#   eval "$(bash scripts/services.sh)"
+#
+# stdout carries only those lines; progress and errors go to stderr. Safe to
+# run again: it installs only what is missing, starts only what is stopped and
+# creates users and databases only when absent. A server whose address is
+# already set (GOFACTORY_POSTGRES_URL, GOFACTORY_MYSQL_URL) is left alone and
+# its address passed through, e.g. to use servers running elsewhere.
+#
+# Debian or Ubuntu, as root (apt-get, and the servers' own OS users). Works
+# without systemd: each server is started directly.
+set -euo pipefail
+
+# The export lines go to the caller's stdout (fd 3); every other output,
+# including that of the commands below, goes to stderr.
+exec 3>&1 1>&2
+
+log() { echo "services: $*"; }
+die() { echo "services: $*" >&2; exit 1; }
+
+# The credentials the tests log in with; integration tests create their own
+# databases, hence CREATEDB / ALL PRIVILEGES.
+DB_USER=gofactory
+DB_PASSWORD=gofactory
+DB_NAME=gofactory
+# How long a server may take to answer after being started.
+WAIT_SECONDS=60
+
+want_postgres=true
+want_mariadb=true
+if [ -n "${GOFACTORY_POSTGRES_URL:-}" ]; then want_postgres=false; fi
+if [ -n "${GOFACTORY_MYSQL_URL:-}" ]; then want_mariadb=false; fi
+
+# wrk drives the benchmarks, whichever servers are used.
+packages=(wrk)
+$want_postgres && packages+=(postgresql)
+$want_mariadb && packages+=(mariadb-server)
+
+missing=()
+for pkg in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ] || $want_postgres || $want_mariadb; then
+  [ "$(id -u)" -eq 0 ] || die "must run as root to install and start servers (or set GOFACTORY_POSTGRES_URL and GOFACTORY_MYSQL_URL)"
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  log "installing ${missing[*]}"
+  apt-get update -qq
+  # The packages' scripts may try to start the servers and fail without an
+  # init system: harmless, they are started below.
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" </dev/null
+fi
+
+# wait_for NAME LOG COMMAND...: runs COMMAND until it succeeds, or fails naming
+# the server and showing the end of its log.
+wait_for() {
+  local name=$1 logfile=$2
+  shift 2
+  local deadline=$((SECONDS + WAIT_SECONDS))
+  until "$@" >/dev/null 2>&1; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "services: $name did not answer within ${WAIT_SECONDS}s; end of $logfile:" >&2
+      tail -n 30 "$logfile" >&2 2>/dev/null || echo "(no log)" >&2
+      exit 1
+    fi
+    sleep 1
+  done
+}
+
+# Single-quotes a value for the export lines (the URLs contain '?' and '&').
+quote() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
+
+start_postgres() {
+  # The newest installed major version (the package pulls in the distribution's).
+  local major
+  major=$(find /usr/lib/postgresql -mindepth 3 -maxdepth 3 -path '*/bin/postgres' 2>/dev/null \
+    | awk -F/ '{print $5}' | sort -n | tail -n 1)
+  [ -n "$major" ] || die "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/postgres)"
+
+  # The package creates the "main" cluster unless told not to; create it if not.
+  if ! pg_lsclusters -h | awk -v v="$major" '$1 == v && $2 == "main" {found=1} END {exit !found}'; then
+    log "creating PostgreSQL $major cluster main"
+    pg_createcluster "$major" main
+  fi
+  local port status logfile
+  read -r port status logfile < <(pg_lsclusters -h | awk -v v="$major" '$1 == v && $2 == "main" {print $3, $4, $7}')
+  if [[ $status != online* ]]; then
+    log "starting PostgreSQL $major on port $port"
+    # Without systemd, pg_ctlcluster must not hand over to systemctl.
+    pg_ctlcluster --skip-systemctl-redirect "$major" main start \
+      || { tail -n 30 "$logfile" >&2 2>/dev/null; die "PostgreSQL $major did not start"; }
+  fi
+  wait_for "PostgreSQL $major" "$logfile" pg_isready -q -h 127.0.0.1 -p "$port"
+
+  # Administration as the postgres OS user over the unix socket (peer auth),
+  # from / because that user may not read the current directory.
+  pg_admin() { (cd / && runuser -u postgres -- psql -X -q -At -v ON_ERROR_STOP=1 -p "$port" "$@"); }
+  if [ -z "$(pg_admin -c "SELECT 1 FROM pg_roles WHERE rolname = '$DB_USER'")" ]; then
+    log "creating PostgreSQL role $DB_USER"
+    pg_admin -c "CREATE ROLE $DB_USER LOGIN CREATEDB PASSWORD '$DB_PASSWORD'"
+  fi
+  if [ -z "$(pg_admin -c "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'")" ]; then
+    log "creating PostgreSQL database $DB_NAME"
+    pg_admin -c "CREATE DATABASE $DB_NAME OWNER $DB_USER"
+  fi
+
+  GOFACTORY_POSTGRES_URL="postgres://$DB_USER:$DB_PASSWORD@127.0.0.1:$port/$DB_NAME?sslmode=disable"
+  # The tests log in over TCP with the password: check exactly that (-w: never prompt).
+  psql -X -w -q -At "$GOFACTORY_POSTGRES_URL" -c "SELECT 1" >/dev/null \
+    || die "cannot log in to PostgreSQL as $DB_USER over TCP (an existing role with another password?)"
+  log "PostgreSQL $major ready on 127.0.0.1:$port"
+}
+
+start_mariadb() {
+  local logfile=/var/log/mysql/error.log
+  my_admin() { mariadb -uroot --batch --skip-column-names "$@"; }
+  if ! mariadb-admin -uroot --connect-timeout=2 ping >/dev/null 2>&1; then
+    # /run is emptied at boot, and the data directory may not be initialised
+    # when the package's scripts could not run the server.
+    install -d -o mysql -g mysql /run/mysqld /var/log/mysql
+    if [ ! -d /var/lib/mysql/mysql ]; then
+      log "initialising the MariaDB data directory"
+      mariadb-install-db --user=mysql --datadir=/var/lib/mysql >/dev/null
+    fi
+    log "starting MariaDB"
+    # Without --output the server's own messages (it logs to stderr by default
+    # on Debian) would be lost.
+    start-stop-daemon --start --oknodo --background --output "$logfile" \
+      --exec /usr/sbin/mariadbd -- --user=mysql
+  fi
+  # ping succeeds once the server answers, even before root is authenticated.
+  wait_for MariaDB "$logfile" mariadb-admin -uroot --connect-timeout=2 ping
+
+  local port
+  port=$(my_admin -e "SELECT @@port")
+  # Root logs in over the unix socket as the root OS user. The statements are
+  # idempotent; 'localhost' covers clients whose 127.0.0.1 resolves to it.
+  my_admin <<SQL
+CREATE USER IF NOT EXISTS '$DB_USER'@'127.0.0.1' IDENTIFIED BY '$DB_PASSWORD';
+CREATE USER IF NOT EXISTS '$DB_USER'@'localhost' IDENTIFIED BY '$DB_PASSWORD';
+GRANT ALL PRIVILEGES ON *.* TO '$DB_USER'@'127.0.0.1';
+GRANT ALL PRIVILEGES ON *.* TO '$DB_USER'@'localhost';
+CREATE DATABASE IF NOT EXISTS $DB_NAME;
+SQL
+
+  GOFACTORY_MYSQL_URL="mysql://$DB_USER:$DB_PASSWORD@127.0.0.1:$port/$DB_NAME"
+  # The tests log in over TCP with the password: check exactly that.
+  MYSQL_PWD=$DB_PASSWORD mariadb --protocol=TCP -h 127.0.0.1 -P "$port" -u "$DB_USER" "$DB_NAME" \
+    -e "SELECT 1" >/dev/null \
+    || die "cannot log in to MariaDB as $DB_USER over TCP (an existing user with another password?)"
+  log "MariaDB ready on 127.0.0.1:$port"
+}
+
+if $want_postgres; then start_postgres; fi
+if $want_mariadb; then start_mariadb; fi
+
+echo "export GOFACTORY_POSTGRES_URL=$(quote "$GOFACTORY_POSTGRES_URL")" >&3
+echo "export GOFACTORY_MYSQL_URL=$(quote "$GOFACTORY_MYSQL_URL")" >&3
