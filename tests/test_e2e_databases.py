@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from conftest import go_required
 from dbservers import PrivateServer, private_mariadb, private_postgres
+from ports import free_port
 from test_e2e import SERVICE, Service, start, stop
 from variants import copy_template, render
 
@@ -114,3 +115,25 @@ def test_readiness_follows_the_database(
     finally:
         code, out = stop(svc)
         assert code == 0, out
+
+
+def test_an_unreachable_database_stops_the_start_with_a_clear_error(
+    engine_binary: tuple[str, Path], tmp_path: Path
+) -> None:
+    """Nothing listens at the address: the service exits 1 within seconds, naming the
+    host and hiding the password, without a panic."""
+    database, binary = engine_binary
+    port = free_port()
+    url = f"{database}://app:s3cret@127.0.0.1:{port}/app"
+    done = subprocess.run(
+        [str(binary)],
+        cwd=tmp_path,
+        env={"PORT": str(free_port()), "ADMIN_PORT": str(free_port()), "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    out = done.stdout + done.stderr
+    assert done.returncode == 1, out
+    assert f"127.0.0.1:{port}" in out, out
+    assert "s3cret" not in out and "panic" not in out, out
