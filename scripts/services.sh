@@ -70,6 +70,20 @@ wait_for() {
   done
 }
 
+# detached COMMAND...: runs COMMAND, which starts a server, with stdin from
+# /dev/null and no descriptor above stderr. A server that inherited one would
+# hold it open as long as it runs: fd 3 is the caller's "$(...)", which then
+# never returns, and a CI runner's pipes would never reach end of file.
+detached() {
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      fd=${fd##*/}
+      if [ "$fd" -gt 2 ]; then eval "exec $fd>&-"; fi
+    done
+    exec "$@" </dev/null
+  )
+}
+
 # Single-quotes a value for the export lines (the URLs contain '?' and '&').
 quote() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 
@@ -90,7 +104,7 @@ start_postgres() {
   if [[ $status != online* ]]; then
     log "starting PostgreSQL $major on port $port"
     # Without systemd, pg_ctlcluster must not hand over to systemctl.
-    pg_ctlcluster --skip-systemctl-redirect "$major" main start \
+    detached pg_ctlcluster --skip-systemctl-redirect "$major" main start \
       || { tail -n 30 "$logfile" >&2 2>/dev/null; die "PostgreSQL $major did not start"; }
   fi
   wait_for "PostgreSQL $major" "$logfile" pg_isready -q -h 127.0.0.1 -p "$port"
@@ -128,7 +142,7 @@ start_mariadb() {
     log "starting MariaDB"
     # Without --output the server's own messages (it logs to stderr by default
     # on Debian) would be lost.
-    start-stop-daemon --start --oknodo --background --output "$logfile" \
+    detached start-stop-daemon --start --oknodo --background --output "$logfile" \
       --exec /usr/sbin/mariadbd -- --user=mysql
   fi
   # ping succeeds once the server answers, even before root is authenticated.
