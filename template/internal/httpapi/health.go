@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"sync/atomic"
 	"time"
@@ -20,14 +21,22 @@ type Check struct {
 // Readiness answers /readyz: ready while every check passes, and not ready
 // from the moment shutdown begins: during SHUTDOWN_DELAY load balancers see
 // the 503 and stop sending new requests before the listener closes.
+//
+// The response names the failing checks but never says why: any client of
+// the API port can read it, and a driver's error names hosts and ports. The
+// cause goes to the log instead, once when a check starts failing and once
+// when it passes again, so that a probe every few seconds does not flood it.
 type Readiness struct {
+	logger   *slog.Logger
 	checks   []Check
+	failing  []atomic.Bool // per check: whether its last run failed
 	draining atomic.Bool
 }
 
-// NewReadiness returns a Readiness running the given checks.
-func NewReadiness(checks ...Check) *Readiness {
-	return &Readiness{checks: checks}
+// NewReadiness returns a Readiness running the given checks and logging
+// their changes of state to logger.
+func NewReadiness(logger *slog.Logger, checks ...Check) *Readiness {
+	return &Readiness{logger: logger, checks: checks, failing: make([]atomic.Bool, len(checks))}
 }
 
 // Drain marks the service as shutting down: /readyz answers 503 from now on.
@@ -39,7 +48,6 @@ type checkResult struct {
 	Name       string  `json:"name"`
 	Status     string  `json:"status"`
 	DurationMS float64 `json:"duration_ms"`
-	Error      string  `json:"error,omitempty"`
 }
 
 type readinessReport struct {
@@ -54,7 +62,7 @@ func (rd *Readiness) report(ctx context.Context) (readinessReport, bool) {
 	}
 	ready := true
 	results := make([]checkResult, 0, len(rd.checks))
-	for _, c := range rd.checks {
+	for i, c := range rd.checks {
 		checkCtx, cancel := context.WithTimeout(ctx, checkTimeout)
 		start := time.Now()
 		err := c.Check(checkCtx)
@@ -62,8 +70,9 @@ func (rd *Readiness) report(ctx context.Context) (readinessReport, bool) {
 		res := checkResult{Name: c.Name, Status: "ok", DurationMS: float64(time.Since(start).Microseconds()) / 1000}
 		if err != nil {
 			ready = false
-			res.Status, res.Error = "failing", err.Error()
+			res.Status = "failing"
 		}
+		rd.logChange(ctx, i, err)
 		results = append(results, res)
 	}
 	status := "ready"
@@ -71,6 +80,20 @@ func (rd *Readiness) report(ctx context.Context) (readinessReport, bool) {
 		status = "not ready"
 	}
 	return readinessReport{Status: status, Checks: results}, ready
+}
+
+// logChange logs check i's result when it differs from the previous one.
+// Concurrent probes may both see the same change; one of them logs it.
+func (rd *Readiness) logChange(ctx context.Context, i int, err error) {
+	if rd.failing[i].Swap(err != nil) == (err != nil) {
+		return
+	}
+	name := rd.checks[i].Name
+	if err != nil {
+		rd.logger.WarnContext(ctx, "readiness check failing", "check", name, "error", err)
+		return
+	}
+	rd.logger.InfoContext(ctx, "readiness check passing again", "check", name)
 }
 
 // handleHealthz answers the liveness probe: the process is up and serving.
