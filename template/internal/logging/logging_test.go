@@ -24,8 +24,32 @@ func TestRequestIDOnEveryRecord(t *testing.T) {
 	if rec["component"] != "test" {
 		t.Errorf("lost attrs of With: %v", rec)
 	}
-	if !strings.Contains(buf.String(), `"request_id":"req-42"`) {
-		t.Errorf("no request id: %s", buf.String())
+	if rec["request_id"] != "req-42" {
+		t.Errorf("no request id at the top level: %s", buf.String())
+	}
+	if g, _ := rec["g"].(map[string]any); g["n"] != 1.0 {
+		t.Errorf("the record's attrs left their group: %s", buf.String())
+	}
+}
+
+func TestRequestIDStaysOutOfNestedGroups(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	logger := New(&buf, "json", slog.LevelInfo).WithGroup("a").With("x", 1).WithGroup("b").With("y", 2)
+
+	logger.InfoContext(WithRequestID(context.Background(), "req-7"), "handled", "z", 3)
+
+	var rec map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &rec); err != nil {
+		t.Fatalf("not JSON: %v: %s", err, buf.String())
+	}
+	a, _ := rec["a"].(map[string]any)
+	b, _ := a["b"].(map[string]any)
+	if rec["request_id"] != "req-7" || a["x"] != 1.0 || b["y"] != 2.0 || b["z"] != 3.0 {
+		t.Errorf("got %s", buf.String())
+	}
+	if _, ok := b["request_id"]; ok {
+		t.Errorf("request id inside the group: %s", buf.String())
 	}
 }
 
