@@ -253,6 +253,40 @@ def test_readiness_turns_503_before_the_listener_closes(binary: Path, tmp_path: 
     assert code == 0, logs
 
 
+def admin_status(url: str, token: str = "") -> int:
+    req = urllib.request.Request(url)
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(req, timeout=5) as resp:
+            return int(resp.status)
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def test_profiler_outside_dev_needs_the_admin_token(binary: Path, tmp_path: Path) -> None:
+    token = "s3cret-token-0123456789"
+    admin_port = free_port()
+    prod = {"APP_ENV": "prod", "ADMIN_PORT": str(admin_port), "MIGRATE_ON_START": "true"}
+    profile = f"http://127.0.0.1:{admin_port}/debug/pprof/cmdline"
+
+    svc = start(binary, tmp_path, env={**prod, "ADMIN_TOKEN": token})
+    try:
+        assert admin_status(profile) == 401
+        assert admin_status(profile, "wrong-token-0123456789") == 401
+        assert admin_status(profile, token) == 200
+    finally:
+        code, logs = stop(svc)
+    assert code == 0, logs
+    assert token not in logs, "the token was logged"
+
+    svc = start(binary, tmp_path, env=prod)
+    try:
+        assert admin_status(profile) == 404, "an unset token must not open the profiler in prod"
+    finally:
+        assert stop(svc)[0] == 0
+
+
 def test_bad_configuration_exits_non_zero(binary: Path, tmp_path: Path) -> None:
     done = subprocess.run(
         [str(binary)],
