@@ -98,16 +98,31 @@ def test_ci_and_release_configuration(
 ) -> None:
     root = rendered(variant)
     workflow = root / ".github" / "workflows" / "ci.yml"
+    integration = root / ".github" / "workflows" / "integration.yml"
     gitlab = root / ".gitlab-ci.yml"
+    needs_server = variant["database"] in ("postgres", "mysql")
     assert workflow.exists() == (variant["ci"] == "github")
+    assert integration.exists() == (variant["ci"] == "github" and needs_server)
     assert gitlab.exists() == (variant["ci"] == "gitlab")
     if workflow.exists():
-        run([str(test_tool("actionlint")), str(workflow)], root)
+        run([str(test_tool("actionlint")), *map(str, workflow.parent.iterdir())], root)
+    if integration.exists():
+        # The service container the integration tests reach through DATABASE_URL.
+        job = yaml.safe_load(integration.read_text())["jobs"]["integration"]
+        assert job["services"] and "make test-integration" in str(job["steps"])
+        assert job["env"]["DATABASE_URL"].startswith(variant["database"] + "://")
     if gitlab.exists():
         run(
             [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.gitlab-ci", str(gitlab)],
             root,
         )
+        jobs = yaml.safe_load(gitlab.read_text())
+        assert ("integration" in jobs) == needs_server
+        if needs_server:
+            assert jobs["integration"]["services"]
+            assert jobs["integration"]["script"] == ["make test-integration"]
+            url = jobs["integration"]["variables"]["DATABASE_URL"]
+            assert url.startswith(variant["database"] + "://")
     run(
         [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.renovate", "renovate.json"],
         root,
