@@ -10,6 +10,10 @@ from pathlib import Path
 import pytest
 from conftest import go_required
 
+# A hung Go test fails within this time with every goroutine's stack, well
+# before the subprocess timeout of go(), which would show nothing.
+GO_TEST_TIMEOUT = "-timeout=5m"
+
 
 def go(root: Path, *args: str, env: Mapping[str, str] | None = None, timeout: float = 600) -> str:
     """Run a go command in a generated service, exactly as rendered (-mod=readonly)."""
@@ -31,7 +35,7 @@ def build_and_test(root: Path) -> str:
     """Build, vet and run the service's own tests with the race detector."""
     go(root, "build", "./...")
     go(root, "vet", "./...")
-    out = go(root, "test", "-race", "-count=1", "./...")
+    out = go(root, "test", "-race", "-count=1", GO_TEST_TIMEOUT, "./...")
     assert "FAIL" not in out
     assert "ok  " in out, f"no test package ran:\n{out}"
     return out

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Render
-from golang import build_and_test, go
+from golang import GO_TEST_TIMEOUT, build_and_test, go
 from services import (
     INTEGRATION_TAG,
     has_integration_tests,
@@ -51,5 +51,15 @@ def run_integration_tests(variant: Variant, root: Path) -> None:
     if missing:
         wanted = ", ".join(f"{server.name} ({server.ci_env})" for server in missing)
         pytest.fail(f".ci/run must start these servers and export their address: {wanted}")
-    out = go(root, "test", "-race", "-count=1", "-tags", INTEGRATION_TAG, "./...", env=env)
+    out = go(
+        root,
+        "test",
+        "-race",
+        "-count=1",
+        GO_TEST_TIMEOUT,
+        "-tags",
+        INTEGRATION_TAG,
+        "./...",
+        env=env,
+    )
     assert "FAIL" not in out
