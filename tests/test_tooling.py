@@ -17,6 +17,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -109,8 +110,10 @@ def test_ci_and_release_configuration(
     if integration.exists():
         # The service container the integration tests reach through DATABASE_URL.
         job = yaml.safe_load(integration.read_text())["jobs"]["integration"]
-        assert job["services"] and "make test-integration" in str(job["steps"])
-        assert job["env"]["DATABASE_URL"].startswith(variant["database"] + "://")
+        assert "make test-integration" in str(job["steps"])
+        [container] = job["services"].values()
+        assert_reaches(job["env"]["DATABASE_URL"], variant["database"], container["env"])
+        assert urlsplit(job["env"]["DATABASE_URL"]).hostname in ("localhost", "127.0.0.1")
     if gitlab.exists():
         run(
             [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.gitlab-ci", str(gitlab)],
@@ -119,10 +122,11 @@ def test_ci_and_release_configuration(
         jobs = yaml.safe_load(gitlab.read_text())
         assert ("integration" in jobs) == needs_server
         if needs_server:
-            assert jobs["integration"]["services"]
-            assert jobs["integration"]["script"] == ["make test-integration"]
-            url = jobs["integration"]["variables"]["DATABASE_URL"]
-            assert url.startswith(variant["database"] + "://")
+            job = jobs["integration"]
+            assert job["script"] == ["make test-integration"]
+            [service] = job["services"]
+            assert_reaches(job["variables"]["DATABASE_URL"], variant["database"], job["variables"])
+            assert urlsplit(job["variables"]["DATABASE_URL"]).hostname == service["alias"]
     run(
         [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.renovate", "renovate.json"],
         root,
@@ -133,6 +137,19 @@ def test_ci_and_release_configuration(
     # goreleaser wants a git repository: check a committed copy of the variant.
     repo = commit_as_repository(Path(shutil.copytree(root, tmp_path / "svc")))
     run([str(test_tool("goreleaser")), "check"], repo)
+
+
+def assert_reaches(url: str, database: str, container_env: dict[str, str]) -> None:
+    """DATABASE_URL logs in with the credentials the server container is given."""
+    parts = urlsplit(url)
+    assert parts.scheme == database, url
+    if database == "postgres":
+        want = (container_env["POSTGRES_USER"], container_env["POSTGRES_PASSWORD"])
+        assert parts.path.lstrip("/") == container_env["POSTGRES_DB"], url
+    else:
+        want = ("root", container_env["MARIADB_ROOT_PASSWORD"])
+        assert parts.path.lstrip("/") == container_env["MARIADB_DATABASE"], url
+    assert (parts.username, parts.password) == want, url
 
 
 def test_repository_workflows_are_valid(test_tool: Callable[[str], Path]) -> None:

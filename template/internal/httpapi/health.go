@@ -72,7 +72,10 @@ func (rd *Readiness) report(ctx context.Context) (readinessReport, bool) {
 			ready = false
 			res.Status = "failing"
 		}
-		rd.logChange(ctx, i, err)
+		// A probe whose client gave up first says nothing of the dependency.
+		if ctx.Err() == nil {
+			rd.logChange(ctx, i, err)
+		}
 		results = append(results, res)
 	}
 	status := "ready"
