@@ -20,9 +20,8 @@ from typer.testing import CliRunner, Result
 from variants import REPO_ROOT, copy_template, matrices
 
 from gofactory.cli import app
-from gofactory.coverage import Component, cover
-from gofactory.matrix import Matrix, build_matrix, is_off, variant_id
-from gofactory.questionnaire import Factor, Questionnaire
+from gofactory.matrix import Factor, Matrix, Questionnaire, build_matrix, is_off, variant_id
+from gofactory.matrix.covering import Component, cover
 
 # A full product larger than this is checked on an evenly spread sample of this size.
 PRODUCT_SAMPLE = 2000

@@ -26,8 +26,7 @@ from typing import Any
 
 import copier
 
-from gofactory.matrix import Matrix, Refusal, Variant, build_matrix
-from gofactory.questionnaire import Questionnaire
+from gofactory.matrix import Matrix, Questionnaire, Refusal, Variant, build_matrix
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # What a template needs to render: the rest of the repository is not the template.

@@ -1,12 +1,31 @@
-"""Answers given on the command line: ``--data KEY=VALUE`` and ``--data-file FILE``."""
+"""Answers: given on the command line (``--data KEY=VALUE``, ``--data-file FILE``), and
+recorded in a generated service's ``.copier-answers.yml``."""
 
 from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from copier._user_data import parse_yaml_string
+import yaml
 
 from gofactory.errors import GofactoryError
+
+# Where Copier records a service's answers and template (copier.yml's _answers_file).
+ANSWERS_FILE = ".copier-answers.yml"
+
+
+def recorded_answers(root: Path) -> dict[str, Any]:
+    """The answers file of the service in ``root`` (empty if it has none).
+
+    Besides the answers it holds Copier's metadata: ``_src_path`` (the template) and
+    ``_commit`` (its version).
+    """
+    try:
+        loaded = yaml.safe_load((root / ANSWERS_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise GofactoryError(f"cannot read {root / ANSWERS_FILE}: {error}") from error
+    return loaded if isinstance(loaded, dict) else {}
 
 
 def parse_data_options(items: Iterable[str]) -> dict[str, str]:
@@ -37,8 +56,8 @@ def load_data_file(path: Path) -> dict[str, Any]:
         reason = error.strerror if isinstance(error, OSError) else str(error)
         raise GofactoryError(f"cannot read --data-file {str(path)!r}: {reason}") from error
     try:
-        loaded = parse_yaml_string(text)
-    except ValueError as error:
+        loaded = yaml.safe_load(text)
+    except yaml.YAMLError as error:
         raise GofactoryError(f"--data-file {str(path)!r} is not valid YAML: {error}") from error
     if loaded is None:
         return {}

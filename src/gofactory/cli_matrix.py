@@ -8,8 +8,7 @@ import typer
 
 from gofactory.cli_options import TemplateOption, reported_errors
 from gofactory.errors import GofactoryError
-from gofactory.matrix import Matrix, answers_file, build_matrix
-from gofactory.questionnaire import Questionnaire
+from gofactory.matrix import Matrix, Questionnaire, answers_file, build_matrix
 from gofactory.template import resolve_template_source
 
 _TUPLE_NAMES = {1: ("choice", "choices"), 2: ("pair", "pairs"), 3: ("triple", "triples")}

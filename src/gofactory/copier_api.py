@@ -1,6 +1,6 @@
 """Calling Copier's Python API: its errors and warnings as gofactory reports them.
 
-Every command drives Copier in-process (``Worker``), so each needs the same
+Every command drives Copier in-process (its Python API), so each needs the same
 translation: a problem the user can fix becomes one ``error:`` line and an exit status
 (no traceback), and Copier's warnings become one ``warning:`` line each.
 """

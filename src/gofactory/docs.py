@@ -6,16 +6,17 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from copier._template import filter_config, load_template_config
-from copier._user_data import CAST_STR_TO_NATIVE
 from copier.errors import CopierError
 
+from gofactory.copier_internals import load_config
 from gofactory.errors import GofactoryError
 from gofactory.template import CONFIG_NAMES
 
 REGENERATE_COMMAND = ".venv/bin/python -m gofactory docs-questions --output docs/questions.md"
 
 _JINJA_MARKERS = ("{{", "{%")
+# The answer types Copier knows (its documentation's "type" of a question).
+_COPIER_TYPES = frozenset({"bool", "float", "int", "json", "str", "yaml"})
 _TAG = re.compile(r"\{%-?\s*(if|elif|else|endif)\b(.*?)-?%\}", re.DOTALL)
 _EXPRESSION = re.compile(r"\{\{.*?\}\}", re.DOTALL)
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)
@@ -30,7 +31,7 @@ def load_questions(template_dir: Path) -> dict[str, dict[str, Any]]:
     else:
         raise GofactoryError(f"{str(template_dir)!r} has no copier.yml")
     try:
-        settings, questions = filter_config(load_template_config(config_path, quiet=True))
+        settings, questions = load_config(config_path)
     except (CopierError, ValueError, TypeError) as error:
         raise GofactoryError(f"cannot read {config_path}: {error}") from error
     for secret in settings.get("secret_questions", []):
@@ -112,7 +113,7 @@ def _type_name(question: Mapping[str, Any]) -> str:
     if "default" not in question:
         return "yaml"
     inferred = type(question["default"]).__name__
-    return inferred if inferred in CAST_STR_TO_NATIVE else "yaml"
+    return inferred if inferred in _COPIER_TYPES else "yaml"
 
 
 def _default_text(question: Mapping[str, Any]) -> str:

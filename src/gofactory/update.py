@@ -16,14 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from copier._main import Worker, get_update_data
-from copier._user_data import load_answersfile_data
+import copier
 
-from gofactory.answers import check_known_questions
+from gofactory.answers import ANSWERS_FILE, check_known_questions, recorded_answers
 from gofactory.copier_api import copier_errors, copier_warnings_as_messages
+from gofactory.copier_internals import question_names, update_status
 from gofactory.errors import GofactoryError
 
-ANSWERS_FILE = ".copier-answers.yml"
 ConflictMode = Literal["inline", "rej"]
 # Git's conflict markers, as `git merge-file` and Copier's inline mode write them.
 _MARKERS = re.compile(rb"^<{7}(?: .*)?$.*?^={7}$.*?^>{7}(?: .*)?$", re.MULTILINE | re.DOTALL)
@@ -80,8 +79,14 @@ def update(request: UpdateRequest) -> Updated:
     with (
         copier_warnings_as_messages(_DIRTY_HINT),
         copier_errors(interrupted="interrupted; review the service with `git status`"),
-        Worker(
-            dst_path=root,
+    ):
+        questions = question_names(dst_path=root, vcs_ref=request.vcs_ref)
+        check_known_questions(request.file_data, questions, "--data-file")
+        check_known_questions(request.data, questions, "--data")
+        if not request.defaults and not request.interactive:
+            _refuse_questions(request, [q for q in questions if q not in data], root)
+        copier.run_update(
+            root,
             data=data,
             defaults=request.defaults,
             skip_answered=request.skip_answered,
@@ -91,14 +96,7 @@ def update(request: UpdateRequest) -> Updated:
             quiet=not request.verbose,
             # The template loads its own Jinja extension and runs its _migrations.
             unsafe=True,
-        ) as worker,
-    ):
-        questions = list(worker.template.questions_data)
-        check_known_questions(request.file_data, questions, "--data-file")
-        check_known_questions(request.data, questions, "--data")
-        if not request.defaults and not request.interactive:
-            _refuse_questions(request, [q for q in questions if q not in data], root)
-        worker.run_update()
+        )
     return Updated(
         old_version=old_version,
         new_version=_template_version(root),
@@ -113,7 +111,7 @@ def _refuse_questions(request: UpdateRequest, unanswered: list[str], root: Path)
     ones the service has no recorded answer for (those a new release adds).
     """
     if request.skip_answered:
-        recorded = load_answersfile_data(root, ANSWERS_FILE)
+        recorded = recorded_answers(root)
         unanswered = [question for question in unanswered if question not in recorded]
         if not unanswered:
             return
@@ -128,7 +126,7 @@ def check(path: Path) -> UpdateStatus:
     """Compare the service's template version with the template's latest release."""
     root = _service_root(path)
     with copier_warnings_as_messages(), copier_errors():
-        available, current, latest = get_update_data(dst_path=root)
+        available, current, latest = update_status(root)
     return UpdateStatus(available=available, current=current, latest=latest)
 
 
@@ -164,7 +162,7 @@ def _service_root(path: Path) -> Path:
 
 
 def _template_version(root: Path) -> str | None:
-    commit = load_answersfile_data(root, ANSWERS_FILE).get("_commit")
+    commit = recorded_answers(root).get("_commit")
     return str(commit) if commit is not None else None
 
 

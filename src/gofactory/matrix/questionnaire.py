@@ -3,7 +3,7 @@
 The matrix must agree with Copier about which combinations are refused, and the
 template's validators are Jinja that may use the template's own extension (``kebab``,
 ``go_module_path`` ...). So nothing here re-implements them: a combination is judged by
-Copier's ``Worker`` running its questionnaire exactly as ``copier copy --defaults --data``
+Copier running its questionnaire exactly as ``copier copy --defaults --data``
 does (choices, casts, defaults computed from earlier answers, ``when``, validators),
 with the template loaded once and without rendering any file.
 """
@@ -14,17 +14,14 @@ import warnings
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from pathlib import Path
-from tempfile import TemporaryDirectory
 from types import TracebackType
 from typing import Any
 
-from copier._main import Worker
-from copier._user_data import Question
 from copier.errors import DirtyLocalWarning
 from jinja2 import Environment, Template, TemplateSyntaxError, meta
 
 from gofactory.copier_api import copier_errors
+from gofactory.copier_internals import template_session
 from gofactory.errors import GofactoryError
 
 # The fields of a question that can make Copier refuse or change an answer.
@@ -73,23 +70,14 @@ class Questionnaire:
 
     def __enter__(self) -> Questionnaire:
         try:
-            destination = Path(self._stack.enter_context(TemporaryDirectory())) / "service"
-            self._worker = self._stack.enter_context(
-                Worker(
-                    src_path=self._source,
-                    dst_path=destination,
-                    vcs_ref=self._vcs_ref,
-                    defaults=True,
-                    quiet=True,
-                )
-            )
             with copier_errors(), warnings.catch_warnings():
                 # Judging the working tree of a local template is the point here.
                 warnings.simplefilter("ignore", DirtyLocalWarning)
-                self.questions: dict[str, dict[str, Any]] = dict(
-                    self._worker.template.questions_data
+                self._session = self._stack.enter_context(
+                    template_session(self._source, self._vcs_ref)
                 )
-            _cache_compiled_templates(self._worker.jinja_env)
+            self.questions: dict[str, dict[str, Any]] = self._session.questions
+            _cache_compiled_templates(self._session.jinja_env)
             defaults = self.evaluate({})
         except BaseException:
             self._stack.close()
@@ -121,13 +109,10 @@ class Questionnaire:
         for name, details in self.questions.items():
             if details.get("multiselect"):
                 continue
-            question = self._question(name)
             with copier_errors():
-                if question.choices:
-                    values = [question.cast_answer(c.value) for c in question._formatted_choices]
-                    result.append(Factor(name, tuple(dict.fromkeys(values))))
-                elif question.get_type_name() == "bool":
-                    result.append(Factor(name, (True, False)))
+                values = self._session.choices(name)
+            if values is not None:
+                result.append(Factor(name, tuple(dict.fromkeys(values))))
         return result
 
     def references(self, name: str) -> frozenset[str]:
@@ -137,7 +122,7 @@ class Questionnaire:
         questions that never name each other cannot constrain each other.
         """
         if name not in self._references:
-            env = self._worker.jinja_env
+            env = self._session.jinja_env
             found: set[str] = set()
             for key in _JUDGING_FIELDS:
                 for text in _strings(self.questions[name].get(key)):
@@ -161,37 +146,19 @@ class Questionnaire:
         return self._verdicts[key]
 
     def _ask(self, answers: Mapping[str, Any]) -> Verdict:
-        worker = self._worker
-        worker.data = dict(answers)
         with copier_errors():
             try:
-                worker._ask()
+                asked = self._session.ask(answers)
             except ValueError as error:
                 # Copier refuses an answer with a plain ValueError that names the
                 # question: "Validation error for question 'x': ..." or "Invalid
                 # choice for 'x': ...".
                 return Verdict(refusal=str(error))
-        combined = worker.answers.combined
         return Verdict(
             refusal=None,
-            answers={name: combined[name] for name in self.questions if name in combined},
-            hidden=frozenset(worker.answers.hidden),
+            answers={name: asked.answers[name] for name in self.questions if name in asked.answers},
+            hidden=asked.hidden,
         )
-
-    def _question(self, name: str) -> Question:
-        """Copier's Question object for ``name``, in the context of the default answers."""
-        worker = self._worker
-        worker.data = {}
-        with copier_errors():
-            worker._ask()
-            return Question(
-                var_name=name,
-                answers=worker.answers,
-                context=worker._render_context(),
-                jinja_env=worker.jinja_env,
-                settings=worker.settings,
-                **self.questions[name],
-            )
 
 
 def _strings(value: Any) -> Iterator[str]:

@@ -35,9 +35,9 @@ from typing import Any
 
 import yaml
 
-from gofactory.coverage import Component, cover
 from gofactory.errors import GofactoryError
-from gofactory.questionnaire import Factor, Questionnaire
+from gofactory.matrix.covering import Component, cover
+from gofactory.matrix.questionnaire import Factor, Questionnaire
 
 OFF_VALUES = frozenset({"", "none", "no", "off", "false", "disabled", "never"})
 _REFUSED_QUESTION = re.compile(r"(?:for question|choice for) '([^']+)'")
@@ -65,30 +65,31 @@ def variant_id(answers: Answers) -> str:
 
 
 @dataclass(frozen=True)
-class Variant:
-    """One combination of answers to the multiple-choice and yes/no questions."""
+class _Combination:
+    """Answers to some of the multiple-choice and yes/no questions, in copier.yml order."""
 
     answers: Answers
-    id: str
 
     @property
     def data(self) -> dict[str, Any]:
         return dict(self.answers)
+
+
+@dataclass(frozen=True)
+class Variant(_Combination):
+    """One combination of answers to the multiple-choice and yes/no questions."""
+
+    id: str
 
     def __getitem__(self, question: str) -> Any:
         return self.data[question]
 
 
 @dataclass(frozen=True)
-class Refusal:
+class Refusal(_Combination):
     """A combination that Copier refuses, and its message."""
 
-    answers: Answers
     message: str
-
-    @property
-    def data(self) -> dict[str, Any]:
-        return dict(self.answers)
 
     @property
     def id(self) -> str:

@@ -1,0 +1,171 @@
+"""Every use of Copier's private modules, in one place, each with the reason.
+
+Copier's public Python API is ``run_copy``, ``run_update`` and ``run_recopy``: each
+loads a template, asks its questions, renders and writes, in one call. gofactory
+generates and updates services with them. A few things it does need a template's
+questions *without* rendering it, or data Copier computes for its command line only;
+for those, this module reaches into Copier's private modules (the ones whose names
+start with ``_``). A Copier upgrade may change them: the version is pinned in
+pyproject.toml, and the tests of ``new``, ``update``, ``check``, ``matrix`` and of the
+questions reference exercise every function here.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, redirect_stderr
+from dataclasses import dataclass
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import Any
+
+# Why private: see each function below.
+from copier._main import Worker, get_update_data
+from copier._template import filter_config, load_template_config
+from copier._user_data import Question
+from copier.errors import CopierWarning
+from jinja2 import Environment
+
+from gofactory.copier_api import copier_errors
+
+
+def question_names(
+    src_path: str | None = None, vcs_ref: str | None = None, dst_path: Path | None = None
+) -> list[str]:
+    """The names of a template's questions, in copier.yml order, without rendering.
+
+    Why private: ``run_copy`` and ``run_update`` take answers for any name and ignore
+    those the template does not ask, and ask the remaining questions on the terminal.
+    gofactory refuses a misspelt ``--data`` name and fails at once when there is no
+    terminal to ask on, before anything is written: that needs the list first, which
+    only Copier's ``Worker`` reads (copier.yml with its ``!include``s, at the template
+    version that will be used). Give ``src_path`` for a new service, or ``dst_path``
+    for a generated one (its recorded template, at ``vcs_ref`` or the latest release).
+    """
+    # The command that follows loads the template again and shows its warnings and
+    # notes (such as "No git tags found in template"): here they would show twice.
+    with (
+        TemporaryDirectory() as scratch,
+        warnings.catch_warnings(),
+        redirect_stderr(io.StringIO()),
+    ):
+        warnings.simplefilter("ignore", CopierWarning)
+        with (
+            copier_errors(),
+            Worker(
+                src_path=src_path,
+                dst_path=dst_path or Path(scratch) / "service",
+                vcs_ref=vcs_ref,
+                quiet=True,
+            ) as worker,
+        ):
+            return list(worker.template.questions_data)
+
+
+def update_status(dst_path: Path) -> tuple[bool, str, str]:
+    """Whether a newer template release exists: (available, current, latest).
+
+    Why private: ``copier check-update`` computes this with ``get_update_data``,
+    which Copier does not export; the public API has no equivalent.
+    """
+    return get_update_data(dst_path=dst_path)
+
+
+def load_config(config_path: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """A copier.yml read as Copier reads it: (settings, questions in order).
+
+    Why private: the questions reference (docs/questions.md) is written from the
+    questions' own fields (help, choices, validator); Copier's loader resolves
+    ``!include`` and multi-document files, and the public API exposes no loader.
+    """
+    settings, questions = filter_config(load_template_config(config_path, quiet=True))
+    return settings, questions
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What Copier's questionnaire made of some answers (none refused)."""
+
+    answers: Mapping[str, Any]
+    """Every answer, given or computed, by question name."""
+    hidden: frozenset[str]
+    """Questions that ``when`` skipped."""
+
+
+class TemplateSession:
+    """One loaded template whose questionnaire can be run many times, without rendering.
+
+    Why private: ``gofactory matrix`` asks Copier to judge hundreds of combinations of
+    answers (validators, ``when``, computed defaults, choices) exactly as ``copier copy
+    --defaults --data`` would. The public API can only do that by rendering a whole
+    service per combination; ``Worker`` runs the questionnaire alone (``_ask``), and
+    its ``Question`` objects give the values each choice accepts.
+    """
+
+    def __init__(self, worker: Worker) -> None:
+        self._worker = worker
+        with copier_errors():
+            self.questions: dict[str, dict[str, Any]] = dict(worker.template.questions_data)
+
+    @property
+    def jinja_env(self) -> Environment:
+        """The Jinja environment Copier renders the template's expressions with."""
+        return self._worker.jinja_env
+
+    def ask(self, data: Mapping[str, Any]) -> Asked:
+        """Run the questionnaire with ``data`` and defaults for the rest.
+
+        Raises ValueError with Copier's message when an answer is refused.
+        """
+        worker = self._worker
+        worker.data = dict(data)
+        worker._ask()
+        return Asked(
+            answers=dict(worker.answers.combined),
+            hidden=frozenset(worker.answers.hidden),
+        )
+
+    def choices(self, name: str) -> list[Any] | None:
+        """The values question ``name`` accepts, cast as Copier casts an answer.
+
+        None when it is not a multiple-choice question; ``[True, False]`` for a yes/no
+        question. Every way copier.yml can spell choices (a list, a mapping of labels to
+        values, a Jinja string) gives the values Copier would accept.
+        """
+        question = self._question(name)
+        if question.choices:
+            return [question.cast_answer(c.value) for c in question._formatted_choices]
+        if question.get_type_name() == "bool":
+            return [True, False]
+        return None
+
+    def _question(self, name: str) -> Question:
+        """Copier's Question object for ``name``, in the context of the default answers."""
+        self.ask({})
+        worker = self._worker
+        return Question(
+            var_name=name,
+            answers=worker.answers,
+            context=worker._render_context(),
+            jinja_env=worker.jinja_env,
+            settings=worker.settings,
+            **self.questions[name],
+        )
+
+
+@contextmanager
+def template_session(source: str, vcs_ref: str | None) -> Iterator[TemplateSession]:
+    """Load the template ``source`` at ``vcs_ref`` once, for ``TemplateSession``."""
+    with (
+        TemporaryDirectory() as scratch,
+        Worker(
+            src_path=source,
+            dst_path=Path(scratch) / "service",
+            vcs_ref=vcs_ref,
+            defaults=True,
+            quiet=True,
+        ) as worker,
+    ):
+        yield TemplateSession(worker)
