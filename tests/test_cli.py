@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from copier._user_data import load_answersfile_data
 from template_repo import clone_template
 from typer.testing import CliRunner, Result
+from variants import copy_template
 
+from gofactory.answers import recorded_answers
 from gofactory.cli import app
 from gofactory.docs import load_questions
 
@@ -27,7 +28,7 @@ def invoke(args: Sequence[str], template: Path | None = None) -> Result:
 
 
 def answers_of(dest: Path) -> dict[str, Any]:
-    answers = load_answersfile_data(dest, ".copier-answers.yml")
+    answers = recorded_answers(dest)
     assert answers, f"{dest}/.copier-answers.yml is missing or empty"
     return answers
 
@@ -325,3 +326,97 @@ def test_copier_update_round_trip(tmp_path: Path, make_template: MakeTemplate) -
     assert answers["_src_path"] == str(template)
     assert answers["router"] == "stdlib"
     assert "<<<<<<<" not in git(dest, "diff")
+
+
+def commits(repository: Path) -> list[str]:
+    return git(repository, "log", "--format=%s").splitlines()
+
+
+def test_new_makes_a_git_repository_with_one_commit(tmp_path: Path, template: Path) -> None:
+    dest = tmp_path / "svc"
+    result = invoke(["new", "--defaults", str(dest)], template)
+    assert result.exit_code == 0, result.output
+    assert "git repository with a first commit" in result.stdout
+    assert git(dest, "rev-parse", "--show-toplevel").strip() == str(dest)
+    assert commits(dest) == ["Generate notes-service from the gofactory template v0.1.0"]
+    assert git(dest, "status", "--porcelain", "--untracked-files=all") == ""
+    committed = git(dest, "ls-files").splitlines()
+    assert ".copier-answers.yml" in committed
+    assert "go.mod" in committed
+
+
+def test_no_git_leaves_no_repository(tmp_path: Path, template: Path) -> None:
+    dest = tmp_path / "svc"
+    result = invoke(["new", "--defaults", "--no-git", str(dest)], template)
+    assert result.exit_code == 0, result.output
+    assert (dest / "go.mod").is_file()
+    assert not (dest / ".git").exists()
+    assert "git repository" not in result.output
+
+
+def test_new_inside_a_repository_commits_nothing(tmp_path: Path, template: Path) -> None:
+    monorepo = tmp_path / "monorepo"
+    monorepo.mkdir()
+    git(monorepo, "init", "-q")
+    dest = monorepo / "services" / "svc"
+    result = invoke(["new", "--defaults", str(dest)], template)
+    assert result.exit_code == 0, result.output
+    assert f"inside the git repository {monorepo}" in result.stdout
+    assert not (dest / ".git").exists()
+    assert git(monorepo, "status", "--porcelain") == "?? services/\n"
+    assert git(monorepo, "rev-list", "--all") == ""
+
+
+def test_new_in_an_ignored_directory_of_a_repository_gets_its_own(
+    tmp_path: Path, template: Path
+) -> None:
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    git(checkout, "init", "-q")
+    (checkout / ".gitignore").write_text("/build/\n")
+    dest = checkout / "build" / "svc"
+    result = invoke(["new", "--defaults", str(dest)], template)
+    assert result.exit_code == 0, result.output
+    assert git(dest, "rev-parse", "--show-toplevel").strip() == str(dest)
+    assert len(commits(dest)) == 1
+    assert git(dest, "status", "--porcelain") == ""
+
+
+def test_no_git_identity_leaves_the_files_staged(
+    tmp_path: Path, template: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No identity anywhere, and git may not guess one from the host.
+    for name in ("AUTHOR", "COMMITTER"):
+        monkeypatch.delenv(f"GIT_{name}_NAME")
+        monkeypatch.delenv(f"GIT_{name}_EMAIL")
+    monkeypatch.delenv("EMAIL", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CONFIG_COUNT", "1")
+    monkeypatch.setenv("GIT_CONFIG_KEY_0", "user.useConfigOnly")
+    monkeypatch.setenv("GIT_CONFIG_VALUE_0", "true")
+    dest = tmp_path / "svc"
+    result = invoke(["new", "--defaults", str(dest)], template)
+    assert result.exit_code == 0, result.output
+    assert "warning: git did not commit the generated files" in result.stderr
+    assert "identity" in result.stderr
+    assert f"`git commit` in {dest}" in result.stderr
+    assert "go.mod" in git(dest, "diff", "--cached", "--name-only").splitlines()
+    assert git(dest, "status", "--porcelain", "--untracked-files=all").startswith("A  ")
+
+
+def test_without_git_the_service_is_generated_with_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A template that is not a repository renders without git.
+    plain = copy_template(tmp_path / "template")
+    empty_path = tmp_path / "bin"
+    empty_path.mkdir()
+    monkeypatch.setenv("PATH", str(empty_path))
+    dest = tmp_path / "svc"
+    result = invoke(["new", "--defaults", str(dest)], plain)
+    assert result.exit_code == 0, result.output
+    assert (dest / "go.mod").is_file()
+    assert not (dest / ".git").exists()
+    assert "warning: git is not installed" in result.stderr

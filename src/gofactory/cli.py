@@ -19,6 +19,7 @@ from gofactory.cli_options import (
 from gofactory.cli_update import check_command, update_command
 from gofactory.docs import render_questions_reference
 from gofactory.generate import Generated, Request, generate
+from gofactory.repository import Outcome, Repository
 from gofactory.template import bundled_template_dir, resolve_template_source
 
 app = typer.Typer(
@@ -73,9 +74,21 @@ def new(
             "(default: its latest release tag, else HEAD).",
         ),
     ] = None,
+    no_git: Annotated[
+        bool,
+        typer.Option(
+            "--no-git",
+            help="Do not make DEST a git repository (by default it gets one, with a first "
+            "commit of the generated files, unless a repository already holds DEST).",
+        ),
+    ] = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Generate a new Go service in DEST (asks the template's questions unless --defaults)."""
+    """Generate a new Go service in DEST (asks the template's questions unless --defaults).
+
+    DEST becomes a git repository with a first commit of the generated files, which
+    `gofactory update` (copier update) needs, unless it is inside a repository already.
+    """
     with reported_errors():
         request = Request(
             template=resolve_template_source(template),
@@ -86,23 +99,54 @@ def new(
             vcs_ref=vcs_ref,
             interactive=sys.stdin.isatty(),
             verbose=verbose,
+            git=not no_git,
         )
         generated = generate(request)
     typer.echo(_success_message(generated, str(dest)))
+    warning = _repository_warning(generated.repository, str(dest))
+    if warning:
+        typer.echo(warning, err=True)
 
 
 def _success_message(generated: Generated, dest: str) -> str:
     service = generated.answers.get("service_name") or "<service_name>"
-    return (
-        f'Created the Go service "{service}" in {dest}.\n'
-        "\n"
-        "Next steps:\n"
-        f"  cd {dest}\n"
-        f"  go run ./cmd/{service}\n"
-        "\n"
-        "To pull later template changes into it, commit your work, then run\n"
-        f"`gofactory update {dest}` (or `copier update --trust` inside it)."
-    )
+    lines = [f'Created the Go service "{service}" in {dest}.']
+    repository = generated.repository
+    if repository is not None and repository.outcome is Outcome.COMMITTED:
+        lines.append("It is a git repository with a first commit of the generated files.")
+    elif repository is not None and repository.outcome is Outcome.INSIDE:
+        lines.append(
+            f"It is inside the git repository {repository.detail}: commit the generated "
+            "files there."
+        )
+    lines += [
+        "",
+        "Next steps:",
+        f"  cd {dest}",
+        f"  go run ./cmd/{service}",
+        "",
+        "To pull later template changes into it, commit your work, then run",
+        f"`gofactory update {dest}` (or `copier update --trust` inside it).",
+    ]
+    return "\n".join(lines)
+
+
+def _repository_warning(repository: Repository | None, dest: str) -> str:
+    """What to run by hand when the service could not get its repository."""
+    if repository is None:
+        return ""
+    if repository.outcome is Outcome.NO_GIT:
+        return (
+            "warning: git is not installed, so the service is not a git repository; "
+            "`gofactory update` needs one: install git, then run "
+            f"`git init && git add -A && git commit` in {dest}"
+        )
+    if repository.outcome is Outcome.STAGED:
+        return (
+            f"warning: git did not commit the generated files ({repository.detail}); "
+            f"they are staged in a new repository: fix that, then run `git commit` in {dest}"
+        )
+    return ""
 
 
 app.command("update")(update_command)

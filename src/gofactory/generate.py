@@ -2,7 +2,7 @@
 
 import shutil
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ from gofactory.answers import check_known_questions, recorded_answers
 from gofactory.copier_api import copier_errors, copier_warnings_as_messages
 from gofactory.copier_internals import question_names
 from gofactory.errors import GofactoryError
+from gofactory.repository import Repository, make_repository
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,8 @@ class Request:
     vcs_ref: str | None
     interactive: bool
     verbose: bool
+    git: bool = True
+    """Make the service a git repository with a first commit (see repository.py)."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,10 @@ class Generated:
 
     dest: Path
     answers: Mapping[str, Any]
+    template_version: str | None
+    """The template's tag or commit (``_commit`` of .copier-answers.yml)."""
+    repository: Repository | None = None
+    """None when not asked for (--no-git)."""
 
 
 # A destination may already be a fresh git repository (``git init`` before generating).
@@ -63,7 +70,7 @@ def generate(request: Request) -> Generated:
     data = {**request.file_data, **request.data}
     try:
         with copier_warnings_as_messages(_DIRTY_HINT):
-            return _run(request, data)
+            generated = _run(request, data)
     except BaseException:
         # Copier removes a destination it created when rendering fails, but not one that
         # existed before, nor anything after an interrupt: leave DEST as it was found.
@@ -72,6 +79,12 @@ def generate(request: Request) -> Generated:
         elif request.dest.exists():
             shutil.rmtree(request.dest, ignore_errors=True)
         raise
+    if not request.git:
+        return generated
+    service = generated.answers.get("service_name", request.dest.name)
+    version = generated.template_version
+    message = f"Generate {service} from the gofactory template" + (f" {version}" if version else "")
+    return replace(generated, repository=make_repository(request.dest, message))
 
 
 def _run(request: Request, data: dict[str, Any]) -> Generated:
@@ -98,7 +111,12 @@ def _run(request: Request, data: dict[str, Any]) -> Generated:
         )
     recorded = recorded_answers(request.dest)
     answers = {name: recorded[name] for name in questions if name in recorded}
-    return Generated(dest=request.dest, answers=answers)
+    version = recorded.get("_commit")
+    return Generated(
+        dest=request.dest,
+        answers=answers,
+        template_version=str(version) if version is not None else None,
+    )
 
 
 _DIRTY_HINT = (
