@@ -18,9 +18,11 @@ from gofactory.cli_options import (
 )
 from gofactory.cli_update import check_command, update_command
 from gofactory.docs import render_questions_reference
+from gofactory.doctor import diagnose, failed
 from gofactory.generate import Generated, Request, generate
 from gofactory.repository import Outcome, Repository
 from gofactory.template import bundled_template_dir, resolve_template_source
+from gofactory.update import service_root
 
 app = typer.Typer(
     name="gofactory",
@@ -152,6 +154,28 @@ def _repository_warning(repository: Repository | None, dest: str) -> str:
 app.command("update")(update_command)
 app.command("check")(check_command)
 app.command("matrix")(matrix)
+
+
+@app.command()
+def doctor(
+    path: Annotated[
+        Path,
+        typer.Argument(help="The generated service: the directory holding .copier-answers.yml."),
+    ] = Path("."),
+) -> None:
+    """Check what the service in PATH needs on this machine, one line per check.
+
+    Go (against the service's go_version), git and its repository, make, a container
+    engine when the service has container files, and every server its answers name
+    (database ...), at the address the environment, .env or .env.example gives.
+    Exits with status 1 when a check fails.
+    """
+    with reported_errors():
+        checks = diagnose(service_root(path))
+    for check in checks:
+        typer.echo(check.line())
+    if failed(checks):
+        raise typer.Exit(1)
 
 
 @app.command("docs-questions", hidden=True)

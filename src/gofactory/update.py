@@ -72,7 +72,7 @@ class UpdateStatus:
 
 def update(request: UpdateRequest) -> Updated:
     """Run ``copier update`` in ``request.path`` and find the conflicts it left."""
-    root = _service_root(request.path)
+    root = service_root(request.path)
     old_version = _template_version(root)
     rej_before = set(_rej_files(root))
     data = {**request.file_data, **request.data}
@@ -124,7 +124,7 @@ def _refuse_questions(request: UpdateRequest, unanswered: list[str], root: Path)
 
 def check(path: Path) -> UpdateStatus:
     """Compare the service's template version with the template's latest release."""
-    root = _service_root(path)
+    root = service_root(path)
     with copier_warnings_as_messages(), copier_errors():
         available, current, latest = update_status(root)
     return UpdateStatus(available=available, current=current, latest=latest)
@@ -150,7 +150,8 @@ def find_conflicts(root: Path, rej_before: Collection[str] = ()) -> tuple[Confli
     return tuple(Conflict(path, tuple(kinds[path])) for path in sorted(kinds))
 
 
-def _service_root(path: Path) -> Path:
+def service_root(path: Path) -> Path:
+    """The top directory of the generated service at ``path``, or a user error."""
     if not path.is_dir():
         raise GofactoryError(f"{str(path)!r} is not a directory")
     if not (path / ANSWERS_FILE).is_file():
