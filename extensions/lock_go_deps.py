@@ -1,7 +1,10 @@
 """Recompute extensions/go_deps.lock.json from extensions/go_deps.yml (a maintainer command).
 
-    python extensions/lock_go_deps.py          # rewrite the lock (needs Go and the module proxy)
-    python extensions/lock_go_deps.py --check  # exit 1 when the lock is stale (offline, fast)
+    python -m extensions.lock_go_deps          # rewrite the lock (needs Go and the module proxy)
+    python -m extensions.lock_go_deps --check  # exit 1 when the lock is stale (offline, fast)
+
+(from the repository root). The units are the slices of slices/*.yml that import Go
+packages (their `go:` lists); the versions are go_deps.yml's.
 
 Why a lock: a generated service must build straight after `copier copy`, and `go mod tidy`
 must change nothing in it, for every combination of answers. The go.mod requirements and
@@ -31,7 +34,7 @@ go.sum lines differ per variant, so they are computed here, once, by the go comm
    culprits. The files are recorded verbatim (under "tools" in the lock): they are the
    same for every variant.
 
-At render time gofactory.py unions the fragments of the active units and drops redundant
+At render time template_extension.py unions the fragments of the active units and drops redundant
 pins. tests/test_go_deps.py proves, for every subset of units and both supported go
 directives, that the result builds with -mod=readonly and that tidy changes nothing; and
 that the rendered tools module runs its tools with -mod=readonly and is tidy.
@@ -52,11 +55,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TypedDict
 
-if __package__ in (None, ""):  # run as `python extensions/lock_go_deps.py`
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from extensions import gofactory
-from extensions.gofactory import Fragment, Lock, Pin, Requirement, Spec, ToolsLock
+from extensions import template_extension as ext
+from extensions.template_extension import Fragment, Lock, Pin, Requirement, Spec, ToolsLock
 
 SCRATCH_MODULE = "gofactory.invalid/lock"
 TOOLS_MODULE = "tools"
@@ -274,7 +274,7 @@ def tidy_unit(spec: Spec, found: GlobalResult, name: str) -> UnitResult:
     return {
         "require": [r for r in mod["require"] if r["path"] in providers],
         "pins": [r["path"] for r in mod["require"] if r["path"] not in providers],
-        "sum": sorted(lines, key=gofactory.go_sum_line_key),
+        "sum": sorted(lines, key=ext.go_sum_line_key),
         "edges": edges,
     }
 
@@ -364,7 +364,7 @@ def compute_lock(spec: Spec, jobs: int) -> Lock:
         for name, result in results.items()
     }
     return {
-        "generated_by": f"{gofactory.LOCK_COMMAND} from go_deps.yml; do not edit",
+        "generated_by": f"{ext.LOCK_COMMAND} from go_deps.yml and slices/*.yml; do not edit",
         "source": spec,
         "build_list": dict(sorted(build_list.items())),
         "fragments": fragments,
@@ -381,8 +381,8 @@ def stale_reason(spec_path: Path, lock_path: Path) -> str:
     """Why the lock does not match go_deps.yml, or "" when it does."""
     if not lock_path.exists():
         return f"{lock_path.name} does not exist"
-    lock = gofactory.load_lock(lock_path)
-    spec = gofactory.load_spec(spec_path)
+    lock = ext.load_lock(lock_path)
+    spec = ext.load_spec(spec_path)
     if lock.get("source") != spec:
         return f"{lock_path.name} was computed from another version of {spec_path.name}"
     missing = [u["name"] for u in spec["units"] if u["name"] not in lock.get("fragments", {})]
@@ -402,20 +402,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Command line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if the lock is stale")
-    parser.add_argument("--spec", type=Path, default=gofactory.SPEC_FILE)
-    parser.add_argument("--lock", type=Path, default=gofactory.LOCK_FILE)
+    parser.add_argument("--spec", type=Path, default=ext.SPEC_FILE)
+    parser.add_argument("--lock", type=Path, default=ext.LOCK_FILE)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args(argv)
     if args.check:
         reason = stale_reason(args.spec, args.lock)
         if reason:
-            print(f"stale: {reason}; run `{gofactory.LOCK_COMMAND}`", file=sys.stderr)
+            print(f"stale: {reason}; run `{ext.LOCK_COMMAND}`", file=sys.stderr)
             return 1
         print(f"{args.lock.name} is up to date with {args.spec.name}")
         return 0
     started = time.monotonic()
     try:
-        lock = compute_lock(gofactory.load_spec(args.spec), args.jobs)
+        lock = compute_lock(ext.load_spec(args.spec), args.jobs)
     except (LockError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

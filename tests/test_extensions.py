@@ -1,32 +1,26 @@
-"""Unit tests of the Jinja extension's filters and tests (extensions/gofactory.py)."""
+"""Unit tests of the Jinja extension (extensions/template_extension.py): its filters and tests,
+the slice declarations it reads, and its loading by Copier."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from extensions import gofactory  # noqa: E402
-from extensions.gofactory import (  # noqa: E402
+from extensions import template_extension as ext
+from extensions.template_extension import (
     GofactoryExtension,
-    camel,
     go_module_path_error,
-    go_package,
     is_go_module_path,
     is_kebab_slug,
     kebab,
-    pascal,
-    snake,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize(
@@ -48,35 +42,6 @@ from extensions.gofactory import (  # noqa: E402
 )
 def test_kebab(text: str, expected: str) -> None:
     assert kebab(text) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "snake_case", "pascal_case", "camel_case", "package"),
-    [
-        ("notes-service", "notes_service", "NotesService", "notesService", "notesservice"),
-        ("Notes API", "notes_api", "NotesAPI", "notesAPI", "notesapi"),
-        ("user id", "user_id", "UserID", "userID", "userid"),
-        ("http-server", "http_server", "HTTPServer", "httpServer", "httpserver"),
-        ("HTTP2Server", "http2_server", "HTTP2Server", "http2Server", "http2server"),
-        ("userIDs", "user_ids", "UserIDs", "userIDs", "userids"),
-        ("Crème brûlée", "creme_brulee", "CremeBrulee", "cremeBrulee", "cremebrulee"),
-    ],
-)
-def test_case_styles(
-    text: str, snake_case: str, pascal_case: str, camel_case: str, package: str
-) -> None:
-    assert snake(text) == snake_case
-    assert pascal(text) == pascal_case
-    assert camel(text) == camel_case
-    assert go_package(text) == package
-
-
-def test_go_package_is_always_a_valid_package_name() -> None:
-    assert go_package("type") == "typepkg"
-    assert go_package("go") == "gopkg"
-    assert go_package("3d-printer") == "pkg3dprinter"
-    with pytest.raises(ValueError, match="no letters"):
-        go_package("!!!")
 
 
 @pytest.mark.parametrize("slug", ["notes", "notes-service", "a1-b2", "x", "api-v2"])
@@ -144,12 +109,16 @@ def test_go_module_path_rejects_with_the_rule(path: str, message: str) -> None:
 
 def test_extension_registers_everything() -> None:
     env = Environment(extensions=[GofactoryExtension], undefined=StrictUndefined)
-    for name in ("kebab", "snake", "pascal", "camel", "go_package", "go_module_path_error"):
-        assert name in env.filters
+    assert {"kebab", "go_module_path_error"} <= set(env.filters)
     assert {"kebab_slug", "go_module_path"} <= set(env.tests)
-    assert {"go_deps", "go_mod_requires", "go_sum", "go_tools_mod", "go_tools_sum"} <= set(
-        env.globals
-    )
+    assert {
+        "slice_excludes",
+        "env_vars",
+        "go_mod_requires",
+        "go_sum",
+        "go_tools_mod",
+        "go_tools_sum",
+    } <= set(env.globals)
     rendered = env.from_string(
         "{{ project_name | kebab }}|{{ 'x' is kebab_slug }}|{{ 'a b' is go_module_path }}|"
         "{{ 'a b' | go_module_path_error }}"
@@ -166,29 +135,29 @@ def test_loads_by_path_like_copier() -> None:
         loader=FileSystemLoader(str(ROOT)),
         extensions=[
             "copier_template_extensions.TemplateExtensionLoader",
-            "extensions/gofactory.py:GofactoryExtension",
+            "extensions/template_extension.py:GofactoryExtension",
         ],
         undefined=StrictUndefined,
     )
     assert env.from_string("{{ 'myHTTPService' | kebab }}").render() == "my-http-service"
-    assert env.globals["go_deps"] == gofactory.load_spec()["modules"]
+    assert "go_mod_requires" in env.globals
 
 
 def test_copier_copy_with_the_extension(tmp_path: Path) -> None:
-    """A throwaway template wired like ours: validators, defaults and a conditional go.sum."""
+    """A throwaway template wired like ours: validators, defaults, the slices' excludes."""
     import copier  # a dependency of the package: never skipped
 
     template = tmp_path / "tpl"
-    shutil.copytree(
-        ROOT / "extensions", template / "extensions", ignore=shutil.ignore_patterns("__pycache__")
-    )
+    for part in ("extensions", "slices"):
+        shutil.copytree(ROOT / part, template / part, ignore=shutil.ignore_patterns("__pycache__"))
     (template / "template").mkdir()
     (template / "copier.yml").write_text(
         "_subdirectory: template\n"
         "_envops: {undefined: jinja2.StrictUndefined, keep_trailing_newline: true}\n"
+        '_exclude: ["{{ slice_excludes() }}"]\n'
         "_jinja_extensions:\n"
         "  - copier_template_extensions.TemplateExtensionLoader\n"
-        "  - extensions/gofactory.py:GofactoryExtension\n"
+        "  - extensions/template_extension.py:GofactoryExtension\n"
         "project_name: {type: str, default: Crème Brûlée API}\n"
         "service_name:\n"
         "  type: str\n"
@@ -203,6 +172,7 @@ def test_copier_copy_with_the_extension(tmp_path: Path) -> None:
         "go_version: {type: str, default: '1.26'}\n"
         "router: {type: str, default: chi}\n"
         "database: {type: str, default: none}\n"
+        "ci: {type: str, default: none}\n"
         "example_resource: {type: bool, default: false}\n"
         "metrics: {type: bool, default: false}\n"
         "tracing: {type: bool, default: false}\n",
@@ -212,23 +182,27 @@ def test_copier_copy_with_the_extension(tmp_path: Path) -> None:
         "module {{ module_path }}\n\ngo {{ go_version }}.0\n{{ go_mod_requires() }}\n",
         encoding="utf-8",
     )
-    (template / "template" / "{% if go_sum() %}go.sum{% endif %}.jinja").write_text(
-        "{{ go_sum() }}\n", encoding="utf-8"
-    )
+    (template / "template" / "go.sum.jinja").write_text("{{ go_sum() }}\n", encoding="utf-8")
+    # Files of switched-off slices (no database, no CI here) are not written.
+    (template / "template" / "sqlc.yaml").write_text("version: '2'\n", encoding="utf-8")
+    (template / "template" / ".github" / "workflows").mkdir(parents=True)
+    (template / "template" / ".github" / "workflows" / "ci.yml").write_text("on: push\n")
     shutil.copytree(ROOT / "template" / "tools", template / "template" / "tools")
     dst = tmp_path / "out"
     copier.run_copy(str(template), dst, defaults=True, unsafe=True, quiet=True)
-    lock = gofactory.load_lock()
-    requires = gofactory.render_requires(lock, ["base", "chi"])
+    assert not (dst / "sqlc.yaml").exists()
+    assert not (dst / ".github").exists()
+    lock = ext.load_lock()
+    requires = ext.render_requires(lock, ["base", "router-chi"])
     go_mod = (dst / "go.mod").read_text(encoding="utf-8")
     assert go_mod == f"module example.com/creme-brulee-api\n\ngo 1.26.0\n{requires}\n"
     go_sum = (dst / "go.sum").read_text(encoding="utf-8")
-    assert go_sum == gofactory.render_go_sum(lock, ["base", "chi"]) + "\n"
+    assert go_sum == ext.render_go_sum(lock, ["base", "router-chi"]) + "\n"
     tools_mod = (dst / "tools" / "go.mod").read_text(encoding="utf-8")
-    assert tools_mod == gofactory.render_tools_mod(lock) + "\n"
+    assert tools_mod == ext.render_tools_mod(lock) + "\n"
     assert tools_mod.startswith("module tools\n\ngo 1.25.0\n\ntool (\n")
     tools_sum = (dst / "tools" / "go.sum").read_text(encoding="utf-8")
-    assert tools_sum == gofactory.render_tools_sum(lock) + "\n"
+    assert tools_sum == ext.render_tools_sum(lock) + "\n"
     with pytest.raises(ValueError, match="it contains a space"):
         copier.run_copy(
             str(template),

@@ -16,7 +16,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,12 +24,11 @@ import pytest
 import yaml
 from jinja2 import Environment, StrictUndefined, UndefinedError
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from extensions import lock_go_deps
+from extensions import template_extension as ext
+from extensions.template_extension import Fragment, GofactoryExtension, Lock, Spec
 
-from extensions import gofactory, lock_go_deps  # noqa: E402
-from extensions.gofactory import Fragment, GofactoryExtension, Lock, Spec  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 # The go.mod template of the generated service, verbatim.
 GO_MOD_TEMPLATE = "module {{ module_path }}\n\ngo {{ go_version }}.0\n{{ go_mod_requires() }}\n"
@@ -41,18 +39,18 @@ SUM_LINE = re.compile(r"^\S+ v\S+?(/go\.mod)? h1:[A-Za-z0-9+/]{43}=$")
 
 @pytest.fixture(scope="module")
 def spec() -> Spec:
-    return gofactory.load_spec()
+    return ext.load_spec()
 
 
 @pytest.fixture(scope="module")
 def lock() -> Lock:
-    return gofactory.load_lock()
+    return ext.load_lock()
 
 
 def all_unit_subsets() -> list[tuple[str, ...]]:
     """Every set of units a variant can have: the units whose `when` holds, for every
     combination of the choices of the questions that the conditions read (copier.yml)."""
-    units = gofactory.load_spec()["units"]
+    units = ext.load_spec()["units"]
     questions = yaml.safe_load((ROOT / "copier.yml").read_text(encoding="utf-8"))
     env = Environment(undefined=StrictUndefined)
     conditions = {u["name"]: env.compile_expression(u["when"]) for u in units}
@@ -98,19 +96,19 @@ def parse_requires(text: str) -> list[tuple[str, str, bool]]:
 
 
 def test_lock_is_fresh() -> None:
-    reason = lock_go_deps.stale_reason(gofactory.SPEC_FILE, gofactory.LOCK_FILE)
-    assert reason == "", f"{reason}: run `{gofactory.LOCK_COMMAND}`"
+    reason = lock_go_deps.stale_reason(ext.SPEC_FILE, ext.LOCK_FILE)
+    assert reason == "", f"{reason}: run `{ext.LOCK_COMMAND}`"
     assert lock_go_deps.main(["--check"]) == 0
 
 
 def test_check_reports_a_stale_lock(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    text = gofactory.SPEC_FILE.read_text(encoding="utf-8")
+    text = ext.SPEC_FILE.read_text(encoding="utf-8")
     stale = tmp_path / "go_deps.yml"
     stale.write_text(text.replace("v1.6.0", "v1.5.0"), encoding="utf-8")
     assert lock_go_deps.main(["--check", "--spec", str(stale)]) == 1
-    assert "run `python extensions/lock_go_deps.py`" in capsys.readouterr().err
+    assert "run `python -m extensions.lock_go_deps`" in capsys.readouterr().err
     with pytest.raises(RuntimeError, match="stale"):
-        gofactory.checked_lock(stale, gofactory.LOCK_FILE)
+        ext.checked_lock(stale, ext.LOCK_FILE)
     missing = tmp_path / "missing.json"
     assert lock_go_deps.main(["--check", "--lock", str(missing)]) == 1
 
@@ -139,7 +137,7 @@ def test_every_unit_has_a_consistent_fragment(spec: Spec, lock: Lock) -> None:
             assert pin["path"] not in required
             assert set(pin["unless_required_by"]) <= set(lock["build_list"])
         assert all(SUM_LINE.match(line) for line in fragment["sum"]), unit["name"]
-        assert fragment["sum"] == sorted(set(fragment["sum"]), key=gofactory.go_sum_line_key)
+        assert fragment["sum"] == sorted(set(fragment["sum"]), key=ext.go_sum_line_key)
 
 
 def test_spec_is_validated() -> None:
@@ -148,7 +146,7 @@ def test_spec_is_validated() -> None:
         "modules": {"example.com/a": "v1.0.0"},
         "units": [{"name": "a", "when": "true", "packages": ["example.com/a"]}],
     }
-    assert gofactory.parse_spec(good)["units"][0]["packages"] == ["example.com/a"]
+    assert ext.parse_spec(good)["units"][0]["packages"] == ["example.com/a"]
     bad_cases: list[tuple[dict[str, Any], str]] = [
         ({**good, "go": 1.25}, "full Go version"),
         ({**good, "modules": {"example.com/a": "1.0"}}, "not a module version"),
@@ -158,7 +156,7 @@ def test_spec_is_validated() -> None:
     ]
     for raw, message in bad_cases:
         with pytest.raises(ValueError, match=message):
-            gofactory.parse_spec(raw)
+            ext.parse_spec(raw)
 
 
 # --- rendering -----------------------------------------------------------------------------
@@ -166,8 +164,8 @@ def test_spec_is_validated() -> None:
 
 @pytest.mark.parametrize("units", all_unit_subsets(), ids=lambda u: "+".join(u) or "none")
 def test_rendered_go_mod_is_well_formed(units: tuple[str, ...], lock: Lock) -> None:
-    text = gofactory.render_requires(lock, units)
-    go_sum = gofactory.render_go_sum(lock, units)
+    text = ext.render_requires(lock, units)
+    go_sum = ext.render_go_sum(lock, units)
     if not units:
         assert text == "" and go_sum == ""
         return
@@ -184,20 +182,20 @@ def test_rendered_go_mod_is_well_formed(units: tuple[str, ...], lock: Lock) -> N
     for path, version, _ in parsed:
         assert lock["build_list"][path] == version
     lines = go_sum.split("\n")
-    assert lines == sorted(set(lines), key=gofactory.go_sum_line_key)
+    assert lines == sorted(set(lines), key=ext.go_sum_line_key)
     assert all(SUM_LINE.match(line) for line in lines)
 
 
 def test_single_requirement_uses_the_one_line_form(lock: Lock) -> None:
     chi = lock["build_list"]["github.com/go-chi/chi/v5"]
-    fragment = lock["fragments"]["chi"]
+    fragment = lock["fragments"]["router-chi"]
     only_chi: Fragment = {
         "require": [r for r in fragment["require"] if r["path"] == "github.com/go-chi/chi/v5"],
         "pins": [],
         "sum": fragment["sum"],
     }
-    one: Lock = {**lock, "fragments": {"chi": only_chi}}
-    assert gofactory.render_requires(one, ["chi"]) == f"\nrequire github.com/go-chi/chi/v5 {chi}"
+    one: Lock = {**lock, "fragments": {"router-chi": only_chi}}
+    assert ext.render_requires(one, ["router-chi"]) == f"\nrequire github.com/go-chi/chi/v5 {chi}"
 
 
 def test_pins_follow_tidy(lock: Lock) -> None:
@@ -206,7 +204,7 @@ def test_pins_follow_tidy(lock: Lock) -> None:
     itself keeps it, at its own version)."""
     for unit, fragment in lock["fragments"].items():
         for pin in fragment["pins"]:
-            alone = {p for p, _, _ in parse_requires(gofactory.render_requires(lock, [unit]))}
+            alone = {p for p, _, _ in parse_requires(ext.render_requires(lock, [unit]))}
             # The unit's own requirements, and the pins written before this one (in path
             # order), may already select the version.
             own = {r["path"] for r in fragment["require"]} | {
@@ -216,7 +214,7 @@ def test_pins_follow_tidy(lock: Lock) -> None:
             for other, other_fragment in lock["fragments"].items():
                 paths = {r["path"] for r in other_fragment["require"]}
                 if pin["path"] not in paths and paths & set(pin["unless_required_by"]):
-                    both = gofactory.render_requires(lock, [unit, other])
+                    both = ext.render_requires(lock, [unit, other])
                     assert pin["path"] not in {p for p, _, _ in parse_requires(both)}
 
 
@@ -229,7 +227,7 @@ def test_go_sum_lines_sort_like_go() -> None:
         "example.com/m/sub v1.0.0 h1:a",
         "example.com/m-x v1.0.0 h1:a",
     ]
-    assert sorted(lines, key=gofactory.go_sum_line_key) == [
+    assert sorted(lines, key=ext.go_sum_line_key) == [
         "example.com/m v1.9.0-rc.1 h1:a",
         "example.com/m v1.9.0 h1:a",
         "example.com/m v1.9.0/go.mod h1:a",
@@ -265,35 +263,27 @@ ANSWER_COMBOS = [
 @pytest.mark.parametrize("answers", ANSWER_COMBOS, ids=lambda a: "-".join(map(str, a.values())))
 def test_jinja_globals_render_the_active_units(answers: dict[str, Any], lock: Lock) -> None:
     expected = ["base"]
-    expected += ["chi"] if answers["router"] == "chi" else []
-    expected += ["sqlite"] if answers["database"] == "sqlite" else []
+    expected += ["router-chi"] if answers["router"] == "chi" else []
+    expected += ["storage", "storage-sqlite"] if answers["database"] == "sqlite" else []
     expected += ["notes"] if answers["example_resource"] else []
-    expected += ["metrics", "tracing"] if answers["metrics"] else []
-    expected += ["tracing-sql"] if answers["tracing"] and answers["database"] != "none" else []
+    expected += ["observability-metrics", "observability-tracing"] if answers["metrics"] else []
+    if answers["tracing"] and answers["database"] != "none":
+        expected += ["storage-sqldb-tracing"]
     env = jinja_env()
     context = {**answers, "module_path": "example.com/notes", "go_version": "1.26"}
     go_mod = env.from_string(GO_MOD_TEMPLATE).render(context)
-    requires = gofactory.render_requires(lock, expected)
+    requires = ext.render_requires(lock, expected)
     assert go_mod == f"module example.com/notes\n\ngo 1.26.0\n{requires}\n"
     # Called directly with a context, as copier's renderer does.
     ctx = env.from_string("").new_context(context)
     assert env.globals["go_mod_requires"](ctx) == requires  # type: ignore[operator]
-    assert env.globals["go_sum"](ctx) == gofactory.render_go_sum(lock, expected)  # type: ignore[operator]
-    name = env.from_string("{% if go_sum() %}go.sum{% endif %}").render(context)
-    assert name == "go.sum"
+    assert env.globals["go_sum"](ctx) == ext.render_go_sum(lock, expected)  # type: ignore[operator]
 
 
 def test_unknown_answer_in_a_condition_is_an_error() -> None:
     env = jinja_env()
     with pytest.raises(UndefinedError):
         env.from_string("{{ go_mod_requires() }}").render(router="chi")
-
-
-def test_go_deps_global_lists_the_pins(spec: Spec) -> None:
-    env = jinja_env()
-    assert env.globals["go_deps"] == spec["modules"]
-    rendered = env.from_string("chi {{ go_deps['github.com/go-chi/chi/v5'] }}").render()
-    assert rendered == f"chi {spec['modules']['github.com/go-chi/chi/v5']}"
 
 
 # --- the real go command (slow) ----------------------------------------------------------
@@ -318,11 +308,11 @@ def write_variant(
     directory: Path, spec: Spec, lock: Lock, units: tuple[str, ...], go_version: str
 ) -> None:
     """A module laid out as the template lays it out, importing exactly the units' packages."""
-    requires = gofactory.render_requires(lock, units)
+    requires = ext.render_requires(lock, units)
     (directory / "go.mod").write_text(
         f"module example.com/variant\n\ngo {go_version}.0\n{requires}\n", encoding="utf-8"
     )
-    go_sum = gofactory.render_go_sum(lock, units)
+    go_sum = ext.render_go_sum(lock, units)
     if go_sum:
         (directory / "go.sum").write_text(go_sum + "\n", encoding="utf-8")
     packages = sorted({p for u in spec["units"] if u["name"] in units for p in u["packages"]})
@@ -353,38 +343,46 @@ def test_variant_builds_and_is_tidy(
 @pytest.mark.slow
 def test_relocking_reproduces_the_lock(spec: Spec) -> None:
     lock = lock_go_deps.compute_lock(spec, jobs=os.cpu_count() or 1)
-    assert lock_go_deps.dump_lock(lock) == gofactory.LOCK_FILE.read_text(encoding="utf-8")
+    assert lock_go_deps.dump_lock(lock) == ext.LOCK_FILE.read_text(encoding="utf-8")
 
 
-def edited_spec(old: str, new: str, tmp_path: Path) -> Spec:
-    """go_deps.yml with one textual edit, parsed."""
-    text = gofactory.SPEC_FILE.read_text(encoding="utf-8")
+def edited_spec(old: str, new: str, tmp_path: Path, file: str = "go_deps.yml") -> Spec:
+    """go_deps.yml and the slices, with one textual edit in ``file`` (go_deps.yml or a
+    slice declaration, slices/NAME.yml), parsed."""
+    spec, slices = tmp_path / "go_deps.yml", tmp_path / "slices"
+    shutil.copy(ext.SPEC_FILE, spec)
+    shutil.copytree(ext.SLICES_DIR, slices)
+    target = tmp_path / file
+    text = target.read_text(encoding="utf-8")
     assert old in text
-    edited = tmp_path / "go_deps.yml"
-    edited.write_text(text.replace(old, new), encoding="utf-8")
-    return gofactory.load_spec(edited)
+    target.write_text(text.replace(old, new), encoding="utf-8")
+    return ext.load_spec(spec, slices)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("old", "new", "message"),
+    ("file", "old", "new", "message"),
     [
         (
+            "go_deps.yml",
             "github.com/google/uuid: v1.6.0",
             "github.com/google/uuid: v1.5.0",
             "github.com/google/uuid: minimal version selection raised v1.5.0 to v1.6.0",
         ),
         (
+            "go_deps.yml",
             "github.com/pressly/goose/v3: v3.27.0",
             "github.com/pressly/goose/v3: v3.27.3",
             "github.com/pressly/goose/v3@v3.27.3 declares go 1.25.7",
         ),
         (
-            "      - github.com/google/uuid\n",
-            "      - github.com/google/uuid\n      - github.com/oklog/ulid/v2\n",
+            "slices/notes.yml",
+            "  - github.com/google/uuid\n",
+            "  - github.com/google/uuid\n  - github.com/oklog/ulid/v2\n",
             "github.com/oklog/ulid/v2 provides an imported package but is not pinned",
         ),
         (
+            "slices/router.yml",
             "      - github.com/go-chi/chi/v5\n      - github.com/go-chi/chi/v5/middleware\n",
             "      - golang.org/x/sync/errgroup\n",
             "github.com/go-chi/chi/v5 is pinned but no unit imports a package from it",
@@ -392,8 +390,10 @@ def edited_spec(old: str, new: str, tmp_path: Path) -> Spec:
     ],
     ids=["mvs-raise", "newer-go", "unpinned", "unused-pin"],
 )
-def test_lock_fails_loudly(old: str, new: str, message: str, spec: Spec, tmp_path: Path) -> None:
-    bad = edited_spec(old, new, tmp_path)
+def test_lock_fails_loudly(
+    file: str, old: str, new: str, message: str, spec: Spec, tmp_path: Path
+) -> None:
+    bad = edited_spec(old, new, tmp_path, file)
     with pytest.raises(lock_go_deps.LockError) as raised:
         lock_go_deps.compute_lock(bad, jobs=2)
     assert message in str(raised.value)
@@ -432,7 +432,7 @@ def render_tools_template(name: str, answers: dict[str, Any]) -> str:
 
 
 def test_spec_lists_the_tools(spec: Spec) -> None:
-    names = {gofactory.tool_name(p) for p in tool_packages(spec)}
+    names = {ext.tool_name(p) for p in tool_packages(spec)}
     assert {"golangci-lint", "govulncheck"} <= names
     assert len(names) == len(tool_packages(spec))
 
@@ -447,7 +447,7 @@ def test_lock_covers_every_tool(spec: Spec, lock: Lock) -> None:
     assert sorted(tools) == sorted(tool_packages(spec))
     sums = lock["tools"]["go_sum"]
     assert all(SUM_LINE.match(line) for line in sums)
-    assert sums == sorted(set(sums), key=gofactory.go_sum_line_key)
+    assert sums == sorted(set(sums), key=ext.go_sum_line_key)
     for module, tool in spec["tools"].items():
         assert requires[module] == tool["version"], module
         assert f"{module} {tool['version']}" in {line.split(" h1:")[0] for line in sums}
@@ -463,11 +463,11 @@ def test_check_reports_stale_tools(tmp_path: Path, spec: Spec) -> None:
     assert edited["tools"]["golang.org/x/vuln"]["version"] == "v1.6.0"
     assert lock_go_deps.main(["--check", "--spec", str(tmp_path / "go_deps.yml")]) == 1
     toolless = tmp_path / "lock.json"
-    raw = gofactory.LOCK_FILE.read_text(encoding="utf-8")
-    data = {k: v for k, v in gofactory.load_lock().items() if k != "tools"}
+    raw = ext.LOCK_FILE.read_text(encoding="utf-8")
+    data = {k: v for k, v in ext.load_lock().items() if k != "tools"}
     toolless.write_text(json.dumps(data), encoding="utf-8")
-    assert "no tools module" in lock_go_deps.stale_reason(gofactory.SPEC_FILE, toolless)
-    assert raw == gofactory.LOCK_FILE.read_text(encoding="utf-8")
+    assert "no tools module" in lock_go_deps.stale_reason(ext.SPEC_FILE, toolless)
+    assert raw == ext.LOCK_FILE.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("go_version", SUPPORTED_GO)
@@ -498,9 +498,9 @@ def test_template_renders_the_tools_module(
     service = render_with({"go_version": "1.26"})
     assert sorted(p.name for p in (service / "tools").iterdir()) == ["go.mod", "go.sum"]
     go_mod = (service / "tools" / "go.mod").read_text(encoding="utf-8")
-    assert go_mod == gofactory.render_tools_mod(lock) + "\n"
+    assert go_mod == ext.render_tools_mod(lock) + "\n"
     go_sum = (service / "tools" / "go.sum").read_text(encoding="utf-8")
-    assert go_sum == gofactory.render_tools_sum(lock) + "\n"
+    assert go_sum == ext.render_tools_sum(lock) + "\n"
     assert "\ngo 1.26.0\n" in (service / "go.mod").read_text(encoding="utf-8")
     assert "\ngo 1.25.0\n" in go_mod
 
@@ -511,14 +511,14 @@ def test_tools_spec_is_validated() -> None:
         "modules": {"example.com/a": "v1.0.0"},
         "units": [{"name": "a", "when": "true", "packages": ["example.com/a"]}],
     }
-    assert gofactory.parse_spec(base)["tools"] == {}
+    assert ext.parse_spec(base)["tools"] == {}
     tool = {"version": "v1.2.3", "packages": ["example.com/t/cmd/z", "example.com/t/cmd/y"]}
-    parsed = gofactory.parse_spec({**base, "tools": {"example.com/t": tool}})
+    parsed = ext.parse_spec({**base, "tools": {"example.com/t": tool}})
     assert parsed["tools"] == {
         "example.com/t": {"version": "v1.2.3", "packages": sorted(tool["packages"])}
     }
-    assert gofactory.tool_name("example.com/t/cmd/golangci-lint") == "golangci-lint"
-    assert gofactory.tool_name("example.com/t/v2") == "t"
+    assert ext.tool_name("example.com/t/cmd/golangci-lint") == "golangci-lint"
+    assert ext.tool_name("example.com/t/v2") == "t"
     bad_cases: list[tuple[object, str]] = [
         (["example.com/t"], "tools must map module paths"),
         ({"example.com/t": {"version": "v1"}}, "exactly version and packages"),
@@ -532,12 +532,12 @@ def test_tools_spec_is_validated() -> None:
     ]
     for raw, message in bad_cases:
         with pytest.raises(ValueError, match=message):
-            gofactory.parse_spec({**base, "tools": raw})
+            ext.parse_spec({**base, "tools": raw})
 
 
 def test_check_tools_names_the_problems(spec: Spec) -> None:
     """A tool listed under the wrong module (here: gopls, a module nested in x/tools)."""
-    bad = gofactory.parse_spec(
+    bad = ext.parse_spec(
         {
             **spec,
             "tools": {

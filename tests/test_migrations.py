@@ -27,7 +27,7 @@ from template_repo import (
     replace_once,
 )
 
-from gofactory.answers_migration import Rename, main, migrate, migrate_file
+from extensions.answers_migration import Rename, main, migrate, migrate_file
 
 MIGRATION_ANCHOR = '      - "{{ _copier_conf.answers_file }}"\n'
 RENAMES = "      - --question\n      - router=http_router\n      - --choice\n"

@@ -12,12 +12,12 @@ import yaml
 from template_repo import git
 from variants import REPO_ROOT
 
-from gofactory.answers_migration import Rename, parse_choice, parse_question
+from extensions.answers_migration import Rename, parse_choice, parse_question
 from gofactory.docs import load_questions
 
 SEMVER = r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
 RELEASE_HEADING = re.compile(rf"^## \[({SEMVER})\] - \d{{4}}-\d{{2}}-\d{{2}}$", re.M)
-MIGRATION_SCRIPT = "src/gofactory/answers_migration.py"
+MIGRATION_SCRIPT = "extensions/answers_migration.py"
 
 
 def config() -> dict[str, Any]:

@@ -34,6 +34,10 @@ def text_of(root: Path) -> dict[str, str]:
 @pytest.mark.parametrize("variant", VALID, ids=lambda v: v.id)
 def test_renders_clean(variant: Variant, rendered: Render) -> None:
     root = rendered(variant)
+    empty = [
+        str(d.relative_to(root)) for d in root.rglob("*") if d.is_dir() and not any(d.iterdir())
+    ]
+    assert not empty, f"empty directories: {empty}"
     for name, text in text_of(root).items():
         assert text.strip(), f"{name} is empty"
         assert text.endswith("\n"), f"{name} does not end with a newline"
@@ -183,7 +187,7 @@ def test_names_derive_from_the_project_name(render_with) -> None:  # type: ignor
 
 
 def test_env_example_matches_the_config_struct(rendered: Render) -> None:
-    """Both come from includes/env.jinja; the service's own test checks it too."""
+    """Both come from the slices' env declarations; the service's own test checks it too."""
     root = rendered(VALID[0])
     config = (root / "internal" / "config" / "config.go").read_text()
     struct_vars = re.findall(r'`env:"([A-Z_]+)[",]', config)

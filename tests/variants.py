@@ -30,7 +30,7 @@ from gofactory.matrix import Matrix, Questionnaire, Refusal, Variant, build_matr
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # What a template needs to render: the rest of the repository is not the template.
-TEMPLATE_PARTS = ("copier.yml", "template", "extensions", "includes")
+TEMPLATE_PARTS = ("copier.yml", "template", "extensions", "includes", "slices")
 BUILD_STRENGTH = 2
 RENDER_STRENGTH = 3
 

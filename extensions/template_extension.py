@@ -1,17 +1,20 @@
 """Jinja extension of the gofactory template.
 
-It gives the template (copier.yml and template/) four things:
+It gives the template (copier.yml and template/) what plain Jinja lacks:
 
-* naming filters (``kebab``, ``snake``, ``pascal``, ``camel``, ``go_package``), so that every
-  file derives identifiers from the answers in one consistent way;
+* the ``kebab`` filter, which derives the default service name from the project name;
 * module-path checks (the ``go_module_path`` test and the ``go_module_path_error`` filter), so
   that copier refuses a module path that ``go mod init`` or the module proxy would refuse, and
   says which rule it breaks;
-* the pinned Go dependency table: ``go_deps`` (module -> pinned version), ``go_mod_requires()``
-  and ``go_sum()``, which render the exact ``require`` blocks and go.sum lines that
-  ``go mod tidy`` would write for the active variant. They read go_deps.lock.json, computed by
-  lock_go_deps.py from go_deps.yml, so a generated service builds without a network round of
-  ``go mod tidy`` and tidy changes nothing in it;
+* the slices (slices/*.yml, one declaration per slice of the generated service: its
+  condition, files, Go packages and environment variables): ``slice_excludes()`` gives the
+  ``_exclude`` patterns of the slices the answers switch off, ``env_vars()`` the variables of
+  those switched on (the source of the Config struct, .env.example and the README table);
+* the pinned Go dependency table: ``go_mod_requires()`` and ``go_sum()``, which render the
+  exact ``require`` blocks and go.sum lines that ``go mod tidy`` would write for the active
+  slices. They read go_deps.lock.json, computed by lock_go_deps.py from go_deps.yml (the
+  versions) and the slices (which packages each slice imports), so a generated service builds
+  without a network round of ``go mod tidy`` and tidy changes nothing in it;
 * the pinned developer tools: ``go_tools_mod()`` and ``go_tools_sum()``, the exact tools/go.mod
   (``tool`` directives) and tools/go.sum of the generated service, a module of its own that the
   service runs with ``go tool -modfile=tools/go.mod <tool>``. They are the same for every
@@ -27,38 +30,26 @@ import functools
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypedDict
 
 import yaml
-from jinja2 import Environment, pass_context
+from jinja2 import Environment, Template, pass_context
 from jinja2.ext import Extension
 from jinja2.runtime import Context
 
 HERE = Path(__file__).resolve().parent
 SPEC_FILE = HERE / "go_deps.yml"
 LOCK_FILE = HERE / "go_deps.lock.json"
-LOCK_COMMAND = "python extensions/lock_go_deps.py"
+SLICES_DIR = HERE.parent / "slices"
+LOCK_COMMAND = "python -m extensions.lock_go_deps"
 
 
 # --------------------------------------------------------------------------------------------
 # Naming filters
 # --------------------------------------------------------------------------------------------
-
-# Lint-enforced Go initialisms (staticcheck ST1003 / revive var-naming): pascal/camel spell
-# these in one case so that generated identifiers (NotesAPI, UserID) pass golangci-lint.
-_INITIALISM_WORDS = (
-    "ACL AMQP API ASCII CPU CSS DB DNS EOF GID GUID HTML HTTP HTTPS ID IP JSON JWT OIDC QPS RAM "
-    "RPC RTP SIP SLA SMTP SQL SSH TCP TLS TS TTL UDP UI UID URI URL UTF8 UUID VM XML XMPP XSRF XSS"
-)
-GO_INITIALISMS = frozenset(_INITIALISM_WORDS.split())
-_KEYWORD_WORDS = (
-    "break case chan const continue default defer else fallthrough for func go goto if import "
-    "interface map package range return select struct switch type var"
-)
-GO_KEYWORDS = frozenset(_KEYWORD_WORDS.split())
-
 
 # Word boundaries inside a run of letters and digits: "myHTTPService" -> my|HTTP|Service,
 # "v2Api" -> v2|Api; digits stay with their word ("utf8", "notes2go") as Go spells them.
@@ -110,51 +101,6 @@ def words(value: str) -> list[str]:
 def kebab(value: str) -> str:
     """``"Notes Service"`` -> ``"notes-service"``: service names, binaries, k8s objects."""
     return "-".join(words(value))
-
-
-def snake(value: str) -> str:
-    """``"Notes Service"`` -> ``"notes_service"``: SQL names, env-var stems, file names."""
-    return "_".join(words(value))
-
-
-def _go_word(word: str) -> str:
-    """One word of a Go identifier: "id" -> "ID", "http2" -> "HTTP2", "ids" -> "IDs"."""
-    letters = word.rstrip("0123456789").upper()
-    if letters in GO_INITIALISMS:
-        return word.upper()
-    if word.endswith("s") and word[:-1].upper() in GO_INITIALISMS:
-        return word[:-1].upper() + "s"
-    return word.capitalize()
-
-
-def pascal(value: str) -> str:
-    """``"notes-api"`` -> ``"NotesAPI"``: exported Go identifiers, with Go's initialisms."""
-    return "".join(_go_word(w) for w in words(value))
-
-
-def camel(value: str) -> str:
-    """``"http-server-id"`` -> ``"httpServerID"``: unexported Go identifiers."""
-    parts = words(value)
-    if not parts:
-        return ""
-    return parts[0] + "".join(_go_word(w) for w in parts[1:])
-
-
-def go_package(value: str) -> str:
-    """``"notes-service"`` -> ``"notesservice"``: a valid Go package name.
-
-    Go package names are lowercase single words (no hyphens or underscores); a name that
-    would start with a digit gets a "pkg" prefix and a keyword a "pkg" suffix, because the
-    alternative is code that does not compile.
-    """
-    name = "".join(words(value))
-    if not name:
-        raise ValueError(f"cannot derive a Go package name from {value!r}: it has no letters")
-    if name[0].isdigit():
-        name = "pkg" + name
-    if name in GO_KEYWORDS:
-        name += "pkg"
-    return name
 
 
 def is_kebab_slug(value: object) -> bool:
@@ -253,6 +199,140 @@ def go_module_path_error(path: object) -> str:
 def is_go_module_path(value: object) -> bool:
     """Jinja test ``go_module_path``: true when ``go_module_path_error`` finds nothing."""
     return go_module_path_error(value) == ""
+
+
+# --------------------------------------------------------------------------------------------
+# Slices: slices/*.yml, one declaration per slice of the generated service
+# --------------------------------------------------------------------------------------------
+
+# What a declaration (or one of its parts) may hold.
+_UNIT_KEYS = frozenset({"when", "files", "go", "env", "parts"})
+_ENV_KEYS = frozenset(
+    {"name", "part", "field", "type", "default", "help", "secret", "required", "example"}
+)
+_ENV_REQUIRED = ("name", "field", "type", "help")
+_SECRET_KINDS = ("", "url", "full")
+_NAME = re.compile(r"[a-z][a-z0-9-]*")
+_ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+_GO_FIELD = re.compile(r"[A-Z][A-Za-z0-9]*")
+
+
+class EnvVar(TypedDict):
+    """One environment variable of the generated service, as rendered for the answers.
+
+    The one source of the Config struct field (name, Go field and type, default, secret),
+    .env.example and the README's table.
+    """
+
+    name: str
+    field: str
+    type: str
+    default: str
+    help: str
+    secret: str  # "": shown as is; "url": the password of a URL masked; "full": masked whole
+    required: bool  # no default: unset is an error
+    example: str  # what .env.example suggests instead of the default
+
+
+@dataclass(frozen=True)
+class SliceUnit:
+    """A slice, or one part of it: present when its conditions and its parents' all hold.
+
+    ``files`` are gitignore-style patterns of the destination paths that belong to it: a
+    generated file is written only when every unit that claims it is present. ``env`` holds
+    the raw declarations (strings may be Jinja, rendered with the answers); ``part`` names
+    the unit an entry of a slice's list belongs to, when not the slice itself.
+    """
+
+    name: str
+    conditions: tuple[str, ...]
+    files: tuple[str, ...]
+    packages: tuple[str, ...]
+    env: tuple[tuple[str, Mapping[str, Any]], ...]  # (unit name, declaration)
+
+    @property
+    def when(self) -> str:
+        """The unit's whole condition, as one Jinja expression."""
+        if len(self.conditions) == 1:
+            return self.conditions[0]
+        return " and ".join(f"({c})" for c in self.conditions)
+
+
+def _check_env(entry: object, where: str) -> Mapping[str, Any]:
+    if not isinstance(entry, dict):
+        raise ValueError(f"{where}: an env entry must be a mapping")
+    name = entry.get("name", "?")
+    unknown = set(entry) - _ENV_KEYS
+    if unknown:
+        raise ValueError(f"{where}: env {name}: unknown keys {sorted(unknown)}")
+    for key in _ENV_REQUIRED:
+        if not isinstance(entry.get(key), str) or not entry[key]:
+            raise ValueError(f"{where}: env {name}: {key} must be a non-empty string")
+    if not _ENV_NAME.fullmatch(entry["name"]):
+        raise ValueError(f"{where}: env {name}: the name must be UPPER_SNAKE_CASE")
+    if not _GO_FIELD.fullmatch(entry["field"]):
+        raise ValueError(f"{where}: env {name}: field must be an exported Go identifier")
+    if entry.get("secret", "") not in _SECRET_KINDS:
+        raise ValueError(f"{where}: env {name}: secret must be one of {_SECRET_KINDS}")
+    if not isinstance(entry.get("required", False), bool):
+        raise ValueError(f"{where}: env {name}: required must be true or false")
+    if entry.get("required") and entry.get("default"):
+        raise ValueError(f"{where}: env {name}: a required variable has no default")
+    return entry
+
+
+def _units(name: str, raw: object, parents: tuple[str, ...], where: str) -> Iterator[SliceUnit]:
+    """The unit ``name`` declared by ``raw``, then its parts (depth first)."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("when"), str | bool):
+        raise ValueError(f"{where}: {name} must be a mapping with a when condition")
+    unknown = set(raw) - _UNIT_KEYS
+    if unknown:
+        raise ValueError(f"{where}: {name}: unknown keys {sorted(unknown)}")
+    when = str(raw["when"]).strip()
+    conditions = (*parents, when) if when.lower() != "true" else parents or ("true",)
+    parts = raw.get("parts") or {}
+    if not isinstance(parts, dict) or not all(
+        isinstance(k, str) and _NAME.fullmatch(k) for k in parts
+    ):
+        raise ValueError(f"{where}: {name}: parts must map lowercase names to declarations")
+    env: list[tuple[str, Mapping[str, Any]]] = []
+    for entry in raw.get("env") or []:
+        checked = _check_env(entry, f"{where}: {name}")
+        part = checked.get("part")
+        if part is not None and part not in parts:
+            raise ValueError(f"{where}: {name}: env {checked['name']}: no part named {part!r}")
+        env.append((f"{name}-{part}" if part else name, checked))
+    yield SliceUnit(
+        name=name,
+        conditions=conditions,
+        files=tuple(_str_list(raw.get("files") or [], f"{where}: {name}: files")),
+        packages=tuple(sorted(set(_str_list(raw.get("go") or [], f"{where}: {name}: go")))),
+        env=tuple(env),
+    )
+    for part, declaration in parts.items():
+        yield from _units(f"{name}-{part}", declaration, conditions, where)
+
+
+@functools.cache
+def load_slices(directory: Path = SLICES_DIR) -> tuple[SliceUnit, ...]:
+    """Every unit of every slice: base.yml first, then the other files by name."""
+    paths = sorted(directory.glob("*.yml"), key=lambda p: (p.stem != "base", p.stem))
+    if not paths:
+        raise ValueError(f"no slice declarations in {directory}")
+    units: list[SliceUnit] = []
+    for path in paths:
+        if not _NAME.fullmatch(path.stem):
+            raise ValueError(f"slices/{path.name}: name the file in lowercase-kebab-case")
+        with path.open(encoding="utf-8") as handle:
+            units.extend(_units(path.stem, yaml.safe_load(handle), (), f"slices/{path.name}"))
+    return tuple(units)
+
+
+def go_units(units: Iterable[SliceUnit]) -> list[UnitSpec]:
+    """The units that import Go packages, as the dependency lock knows them."""
+    return [
+        {"name": u.name, "when": u.when, "packages": list(u.packages)} for u in units if u.packages
+    ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -427,10 +507,15 @@ def parse_spec(raw: object, where: str = "go_deps.yml") -> Spec:
     }
 
 
-def load_spec(path: Path = SPEC_FILE) -> Spec:
-    """Read and validate go_deps.yml."""
+def load_spec(path: Path = SPEC_FILE, slices: Path = SLICES_DIR) -> Spec:
+    """Read and validate go_deps.yml; the units come from the slice declarations."""
     with path.open(encoding="utf-8") as handle:
-        return parse_spec(yaml.safe_load(handle), path.name)
+        raw = yaml.safe_load(handle)
+    if isinstance(raw, dict) and "units" in raw:
+        raise ValueError(f"{path.name}: units are declared in slices/*.yml (go:), not here")
+    if isinstance(raw, dict):
+        raw = {**raw, "units": go_units(load_slices(slices))}
+    return parse_spec(raw, path.name)
 
 
 def load_lock(path: Path = LOCK_FILE) -> Lock:
@@ -557,21 +642,14 @@ class GofactoryExtension(Extension):
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
-        environment.filters.update(
-            {
-                "kebab": kebab,
-                "snake": snake,
-                "pascal": pascal,
-                "camel": camel,
-                "go_package": go_package,
-                "go_module_path_error": go_module_path_error,
-            }
-        )
+        environment.filters.update({"kebab": kebab, "go_module_path_error": go_module_path_error})
         environment.tests.update({"kebab_slug": is_kebab_slug, "go_module_path": is_go_module_path})
         self._conditions: dict[str, Callable[..., Any]] = {}
+        self._templates: dict[str, Template] = {}
         environment.globals.update(
             {
-                "go_deps": dict(checked_lock()["source"]["modules"]),
+                "slice_excludes": self._slice_excludes,
+                "env_vars": self._env_vars,
                 "go_mod_requires": self._go_mod_requires,
                 "go_sum": self._go_sum,
                 "go_tools_mod": go_tools_mod,
@@ -579,23 +657,81 @@ class GofactoryExtension(Extension):
             }
         )
 
-    def active_units(self, answers: Mapping[str, Any]) -> list[str]:
-        """Names of the units whose ``when`` is true for these answers (in go_deps.yml order).
+    def holds(self, when: str, answers: Mapping[str, Any]) -> bool:
+        """Whether a condition holds for these answers.
 
-        ``when`` is compiled by this environment, so an unknown answer name is an error under
-        copier's StrictUndefined instead of silently switching a unit off.
+        It is compiled by this environment, so an unknown answer name is an error under
+        copier's StrictUndefined instead of silently switching a slice off.
         """
-        active: list[str] = []
-        for unit in checked_lock()["source"]["units"]:
-            condition = self._conditions.get(unit["when"])
-            if condition is None:
-                condition = self.environment.compile_expression(
-                    unit["when"], undefined_to_none=False
+        condition = self._conditions.get(when)
+        if condition is None:
+            condition = self.environment.compile_expression(when, undefined_to_none=False)
+            self._conditions[when] = condition
+        return bool(condition(**answers))
+
+    def present_units(self, answers: Mapping[str, Any]) -> set[str]:
+        """Names of the slice units that these answers switch on."""
+        return {u.name for u in load_slices() if self.holds(u.when, answers)}
+
+    def active_units(self, answers: Mapping[str, Any]) -> list[str]:
+        """Names of the Go dependency units these answers switch on (in the lock's order)."""
+        return [
+            unit["name"]
+            for unit in checked_lock()["source"]["units"]
+            if self.holds(unit["when"], answers)
+        ]
+
+    def _render(self, value: object, answers: Mapping[str, Any]) -> str:
+        text = str(value)
+        if "{" not in text:
+            return text
+        template = self._templates.get(text)
+        if template is None:
+            template = self._templates[text] = self.environment.from_string(text)
+        return template.render(**answers).strip()
+
+    @pass_context
+    def _slice_excludes(self, context: Context) -> str:
+        """Global ``slice_excludes()``: the file patterns of the slice units that the answers
+        switch off, one per line (copier's ``_exclude`` splits a rendered entry at lines)."""
+        answers = context.get_all()
+        present = self.present_units(answers)
+        # "dir/" would leave the directory itself behind, empty: "dir" excludes both.
+        return "\n".join(
+            pattern.rstrip("/")
+            for u in load_slices()
+            if u.name not in present
+            for pattern in u.files
+        )
+
+    @pass_context
+    def _env_vars(self, context: Context) -> list[EnvVar]:
+        """Global ``env_vars()``: the environment variables of the slice units that the
+        answers switch on, in declaration order, with their Jinja rendered."""
+        answers = context.get_all()
+        present = self.present_units(answers)
+        found: list[EnvVar] = []
+        for unit in load_slices():
+            for owner, entry in unit.env:
+                if owner not in present:
+                    continue
+                found.append(
+                    {
+                        "name": entry["name"],
+                        "field": entry["field"],
+                        "type": self._render(entry["type"], answers),
+                        "default": self._render(entry.get("default", ""), answers),
+                        "help": self._render(entry["help"], answers),
+                        "secret": entry.get("secret", ""),
+                        "required": bool(entry.get("required", False)),
+                        "example": self._render(entry.get("example", ""), answers),
+                    }
                 )
-                self._conditions[unit["when"]] = condition
-            if condition(**answers):
-                active.append(unit["name"])
-        return active
+        names = [v["name"] for v in found]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"slices declare {', '.join(duplicates)} more than once")
+        return found
 
     @pass_context
     def _go_mod_requires(self, context: Context) -> str:
