@@ -1,25 +1,36 @@
 #!/usr/bin/env bash
-# Installs and starts the database servers the integration tests use, on
-# loopback, then prints their addresses as shell `export` lines:
+# The servers that the generated services' integration tests use, on loopback.
+# scripts/test.sh runs it when the tests it runs need them; run it yourself to
+# start, stop or look at them:
 #
-#   eval "$(bash scripts/services.sh)"
+#   bash scripts/services.sh [start]   install what is missing, start what is
+#                                      stopped, print the addresses as `export` lines
+#   bash scripts/services.sh stop      stop the servers it starts
+#   bash scripts/services.sh status    one line per server: name, variable, state
 #
-# stdout carries only those lines; progress and errors go to stderr. Safe to
-# run again: it installs only what is missing, starts only what is stopped and
-# creates users and databases only when absent. A server whose address is
-# already set (GOFACTORY_POSTGRES_URL, GOFACTORY_MYSQL_URL) is left alone and
-# its address passed through, e.g. to use servers running elsewhere.
+#   eval "$(bash scripts/services.sh)" # the addresses in this shell
+#
+# stdout carries only the export lines (start) or the status lines; progress
+# and errors go to stderr. Safe to run again: it installs only what is missing,
+# starts only what is stopped and creates users and databases only when
+# absent. A server whose variable is already set (GOFACTORY_POSTGRES_URL ...)
+# is used as it is, e.g. one running elsewhere: left alone, its address passed
+# through, and nothing needs root for it.
 #
 # Debian or Ubuntu, as root (apt-get, and the servers' own OS users). Works
 # without systemd: each server is started directly.
+#
+# A server is one line of SERVERS and one function server_<id> that takes
+# start (then sets the variable to its address), stop or running.
 set -euo pipefail
 
-# The export lines go to the caller's stdout (fd 3); every other output,
-# including that of the commands below, goes to stderr.
-exec 3>&1 1>&2
-
-log() { echo "services: $*"; }
-die() { echo "services: $*" >&2; exit 1; }
+# id, name, the variable holding its address, its Debian packages.
+SERVERS=(
+  "postgres PostgreSQL GOFACTORY_POSTGRES_URL postgresql"
+  "mariadb MariaDB GOFACTORY_MYSQL_URL mariadb-server"
+)
+# Installed beside the servers, when root: wrk drives the benchmarks.
+EXTRA_PACKAGES=(wrk)
 
 # The credentials the tests log in with; integration tests create their own
 # databases, hence CREATEDB / ALL PRIVILEGES.
@@ -29,30 +40,18 @@ DB_NAME=gofactory
 # How long a server may take to answer after being started.
 WAIT_SECONDS=60
 
-want_postgres=true
-want_mariadb=true
-if [ -n "${GOFACTORY_POSTGRES_URL:-}" ]; then want_postgres=false; fi
-if [ -n "${GOFACTORY_MYSQL_URL:-}" ]; then want_mariadb=false; fi
+action=${1:-start}
+case $action in
+  start | stop | status) ;;
+  *) echo "usage: bash scripts/services.sh [start|stop|status]" >&2; exit 2 ;;
+esac
 
-# wrk drives the benchmarks, whichever servers are used.
-packages=(wrk)
-$want_postgres && packages+=(postgresql)
-$want_mariadb && packages+=(mariadb-server)
+# The output lines go to the caller's stdout (fd 3); every other output,
+# including that of the commands below, goes to stderr.
+exec 3>&1 1>&2
 
-missing=()
-for pkg in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-done
-if [ "${#missing[@]}" -gt 0 ] || $want_postgres || $want_mariadb; then
-  [ "$(id -u)" -eq 0 ] || die "must run as root to install and start servers (or set GOFACTORY_POSTGRES_URL and GOFACTORY_MYSQL_URL)"
-fi
-if [ "${#missing[@]}" -gt 0 ]; then
-  log "installing ${missing[*]}"
-  apt-get update -qq
-  # The packages' scripts may try to start the servers and fail without an
-  # init system: harmless, they are started below.
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" </dev/null
-fi
+log() { echo "services: $*"; }
+die() { echo "services: $*" >&2; exit 1; }
 
 # wait_for NAME LOG COMMAND...: runs COMMAND until it succeeds, or fails naming
 # the server and showing the end of its log.
@@ -76,7 +75,7 @@ wait_for() {
 # never returns, and a CI runner's pipes would never reach end of file.
 detached() {
   (
-    for fd in /proc/$BASHPID/fd/*; do
+    for fd in "/proc/$BASHPID/fd/"*; do
       fd=${fd##*/}
       if [ "$fd" -gt 2 ]; then eval "exec $fd>&-"; fi
     done
@@ -87,20 +86,40 @@ detached() {
 # Single-quotes a value for the export lines (the URLs contain '?' and '&').
 quote() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 
-start_postgres() {
-  # The newest installed major version (the package pulls in the distribution's).
-  local major
-  major=$(find /usr/lib/postgresql -mindepth 3 -maxdepth 3 -path '*/bin/postgres' 2>/dev/null \
-    | awk -F/ '{print $5}' | sort -n | tail -n 1)
-  [ -n "$major" ] || die "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/postgres)"
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
+# --- PostgreSQL: the distribution's "main" cluster of its newest major version.
+
+pg_cluster() {
+  # Sets major, port, status, logfile of the main cluster (status empty if none).
+  major=$(find /usr/lib/postgresql -mindepth 3 -maxdepth 3 -path '*/bin/postgres' 2>/dev/null \
+    | awk -F/ '{print $5}' | sort -n | tail -n 1) || true
+  port='' status='' logfile=''
+  [ -n "$major" ] || return 0
+  read -r port status logfile < <(pg_lsclusters -h 2>/dev/null \
+    | awk -v v="$major" '$1 == v && $2 == "main" {print $3, $4, $7}') || true
+}
+
+server_postgres() {
+  local major port status logfile
+  pg_cluster
+  case $1 in
+    running) [[ $status == online* ]]; return ;;
+    stop)
+      if [[ $status == online* ]]; then
+        log "stopping PostgreSQL $major"
+        pg_ctlcluster --skip-systemctl-redirect "$major" main stop
+      fi
+      return ;;
+  esac
+
+  [ -n "$major" ] || die "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/postgres)"
   # The package creates the "main" cluster unless told not to; create it if not.
-  if ! pg_lsclusters -h | awk -v v="$major" '$1 == v && $2 == "main" {found=1} END {exit !found}'; then
+  if [ -z "$status" ]; then
     log "creating PostgreSQL $major cluster main"
     pg_createcluster "$major" main
+    pg_cluster
   fi
-  local port status logfile
-  read -r port status logfile < <(pg_lsclusters -h | awk -v v="$major" '$1 == v && $2 == "main" {print $3, $4, $7}')
   if [[ $status != online* ]]; then
     log "starting PostgreSQL $major on port $port"
     # Without systemd, pg_ctlcluster must not hand over to systemctl.
@@ -128,10 +147,24 @@ start_postgres() {
   log "PostgreSQL $major ready on 127.0.0.1:$port"
 }
 
-start_mariadb() {
+# --- MariaDB: the distribution's server, data in /var/lib/mysql.
+
+server_mariadb() {
   local logfile=/var/log/mysql/error.log
+  local ping=(mariadb-admin -uroot --connect-timeout=2 ping)
+  case $1 in
+    running) command -v mariadb-admin >/dev/null && "${ping[@]}" >/dev/null 2>&1; return ;;
+    stop)
+      if command -v mariadb-admin >/dev/null && "${ping[@]}" >/dev/null 2>&1; then
+        log "stopping MariaDB"
+        # Returns once the server has shut down.
+        mariadb-admin -uroot shutdown
+      fi
+      return ;;
+  esac
+
   my_admin() { mariadb -uroot --batch --skip-column-names "$@"; }
-  if ! mariadb-admin -uroot --connect-timeout=2 ping >/dev/null 2>&1; then
+  if ! "${ping[@]}" >/dev/null 2>&1; then
     # /run is emptied at boot, and the data directory may not be initialised
     # when the package's scripts could not run the server.
     install -d -o mysql -g mysql /run/mysqld /var/log/mysql
@@ -146,7 +179,7 @@ start_mariadb() {
       --exec /usr/sbin/mariadbd -- --user=mysql
   fi
   # ping succeeds once the server answers, even before root is authenticated.
-  wait_for MariaDB "$logfile" mariadb-admin -uroot --connect-timeout=2 ping
+  wait_for MariaDB "$logfile" "${ping[@]}"
 
   local port
   port=$(my_admin -e "SELECT @@port")
@@ -160,6 +193,7 @@ GRANT ALL PRIVILEGES ON *.* TO '$DB_USER'@'localhost';
 CREATE DATABASE IF NOT EXISTS $DB_NAME;
 SQL
 
+  # shellcheck disable=SC2034 # printed through ${!variable} below
   GOFACTORY_MYSQL_URL="mysql://$DB_USER:$DB_PASSWORD@127.0.0.1:$port/$DB_NAME"
   # The tests log in over TCP with the password: check exactly that.
   MYSQL_PWD=$DB_PASSWORD mariadb --protocol=TCP -h 127.0.0.1 -P "$port" -u "$DB_USER" "$DB_NAME" \
@@ -168,8 +202,61 @@ SQL
   log "MariaDB ready on 127.0.0.1:$port"
 }
 
-if $want_postgres; then start_postgres; fi
-if $want_mariadb; then start_mariadb; fi
+# --- The actions, over the SERVERS table.
 
-echo "export GOFACTORY_POSTGRES_URL=$(quote "$GOFACTORY_POSTGRES_URL")" >&3
-echo "export GOFACTORY_MYSQL_URL=$(quote "$GOFACTORY_MYSQL_URL")" >&3
+if [ "$action" = status ]; then
+  for entry in "${SERVERS[@]}"; do
+    read -r id name variable _ <<<"$entry"
+    if [ -n "${!variable:-}" ]; then state=external
+    elif "server_$id" running; then state=running
+    else state=stopped; fi
+    echo "$name $variable $state" >&3
+  done
+  exit 0
+fi
+
+if [ "$action" = stop ]; then
+  [ "$(id -u)" -eq 0 ] || die "must run as root to stop the servers"
+  for entry in "${SERVERS[@]}"; do
+    read -r id _ <<<"$entry"
+    "server_$id" stop
+  done
+  exit 0
+fi
+
+# start: the servers whose variable is unset are this script's to run.
+wanted=() packages=() missing_names=()
+for entry in "${SERVERS[@]}"; do
+  read -r id name variable server_packages <<<"$entry"
+  if [ -z "${!variable:-}" ]; then
+    wanted+=("$id")
+    read -r -a server_packages <<<"$server_packages"
+    packages+=("${server_packages[@]}")
+    missing_names+=("$name ($variable)")
+  fi
+done
+if [ "${#wanted[@]}" -gt 0 ] && [ "$(id -u)" -ne 0 ]; then
+  printf -v list '\n  %s' "${missing_names[@]}"
+  die "these servers are needed, and only root can install and start them here; run as root, or set each variable to the URL of a server you run:$list"
+fi
+if [ "${#wanted[@]}" -gt 0 ]; then
+  missing=()
+  for pkg in "${packages[@]}" "${EXTRA_PACKAGES[@]}"; do
+    installed "$pkg" || missing+=("$pkg")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    log "installing ${missing[*]}"
+    apt-get update -qq
+    # The packages' scripts may try to start the servers and fail without an
+    # init system: harmless, they are started below.
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" </dev/null
+  fi
+  for id in "${wanted[@]}"; do
+    "server_$id" start
+  done
+fi
+
+for entry in "${SERVERS[@]}"; do
+  read -r _ _ variable _ <<<"$entry"
+  echo "export $variable=$(quote "${!variable}")" >&3
+done

@@ -16,7 +16,7 @@ if [ ! -x "$repo/.venv/bin/python" ]; then
 fi
 spec="$repo"
 if [ -n "$extras" ]; then
-  spec="$repo[$extras]"
+  spec="${repo}[$extras]"
 fi
 # Install only when pyproject.toml (the one place versions are pinned) changed
 # since the last install of these extras: re-running is then instant, and never
@@ -24,7 +24,11 @@ fi
 stamp="$repo/.venv/.installed-${extras:-base}"
 want=$(sha256sum "$repo/pyproject.toml" | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  "$repo/.venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$spec"
+  echo "setup-venv: installing gofactory${extras:+ with $extras} and the pinned versions of its dependencies into .venv" >&2
+  # pip's own lines show the progress (a first install takes a minute or so);
+  # those about packages already there are left out.
+  "$repo/.venv/bin/python" -m pip install --disable-pip-version-check --progress-bar off -e "$spec" \
+    | sed -u '/^Requirement already satisfied/d' >&2
   echo "$want" > "$stamp"
   # Installing extras installs the package itself too.
   echo "$want" > "$repo/.venv/.installed-base"

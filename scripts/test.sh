@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
-# Sets up and runs the whole test suite: every test layer (render, generated
-# services' builds, lint and tests, end to end, and the lint and type checks
-# of the template's own Python). Arguments are passed to pytest, e.g.
+# Sets up and runs the test suite: every test layer (render, generated
+# services' builds, lint and tests, end to end, and the lint and type checks of
+# the template's own Python). Arguments are passed to pytest, e.g.
 #
-#   bash scripts/test.sh -m "not slow"     # the fast layer only, in seconds
+#   bash scripts/test.sh                  # everything
+#   bash scripts/test.sh -m "not slow"    # the fast layer only, in seconds
+#
+# The slow layer needs PostgreSQL and MariaDB: when the selected tests include
+# slow ones, this starts them with scripts/services.sh (as root: it installs
+# and starts them), or uses the servers named by GOFACTORY_POSTGRES_URL and
+# GOFACTORY_MYSQL_URL when they are set. Without root and without those
+# variables it stops at once, naming each missing server and its variable.
+#
+# Tests marked `serial` (they stop and start those servers) run first, alone;
+# then the rest, in parallel.
 #
 # Needs Python 3.11+ and Go 1.25+ on PATH, and the Go module proxy.
 set -euo pipefail
@@ -11,15 +21,59 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 
-command -v go >/dev/null || { echo "test: Go 1.25 or newer must be on PATH" >&2; exit 1; }
-scripts/setup-venv.sh test,docs
-venv=$repo/.venv/bin
+say() { echo "test: $*" >&2; }
 
-# pytest exits 5 when it collected no test: that is a failure, not a pass.
-status=0
-"$venv/python" -m pytest -n auto "$@" || status=$?
-if [ "$status" -eq 5 ]; then
-  echo "test: pytest ran no test" >&2
+command -v go >/dev/null || { say "Go 1.25 or newer must be on PATH"; exit 1; }
+scripts/setup-venv.sh test,docs
+
+# tests/suite_plan.py, the plugin that plans the run and selects each phase.
+export PYTHONPATH="$repo/tests${PYTHONPATH:+:$PYTHONPATH}"
+pytest=("$repo/.venv/bin/python" -m pytest -p suite_plan)
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# Which tests the arguments select, and what they need.
+if ! "${pytest[@]}" "$@" -n 0 --collect-only -q --plan "$work/plan" >"$work/collect" 2>&1; then
+  cat "$work/collect" >&2
+  say "pytest could not collect the tests"
   exit 1
+fi
+selected=0 alone=0 servers=0
+# shellcheck source=/dev/null
+source "$work/plan"
+if [ "$selected" -eq 0 ]; then
+  say "the arguments select no test"
+  exit 1
+fi
+
+if [ "$servers" -eq 1 ]; then
+  say "the selected tests include slow ones, which need the servers of scripts/services.sh"
+  # Written to a file, then read: a failure inside "$(...)" would be lost, and
+  # a file cannot be held open by a server the script started.
+  bash scripts/services.sh >"$work/servers"
+  # shellcheck source=/dev/null
+  source "$work/servers"
+fi
+
+# run PHASE ARGS...: one pytest run; "no test ran" (exit 5) is a failure too.
+status=0
+run() {
+  local phase=$1 code=0
+  shift
+  "${pytest[@]}" "$@" --phase "$phase" || code=$?
+  if [ "$code" -eq 5 ]; then
+    say "pytest ran no test in the $phase phase"
+    code=1
+  fi
+  if [ "$code" -ne 0 ]; then status=$code; fi
+}
+
+if [ "$alone" -gt 0 ]; then
+  say "$alone test(s) that stop and start the shared servers run first, alone"
+  run alone "$@" -n 0
+fi
+if [ "$selected" -gt "$alone" ]; then
+  run shared -n auto "$@"
 fi
 exit "$status"

@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from ports import free_port
 
@@ -409,3 +410,45 @@ def private_mariadb(tmp_path: Path) -> Iterator[PrivateMariaDB]:
         server._discard()
         _keep_log(server.log, tmp_path)
         shutil.rmtree(server.workdir, ignore_errors=True)
+
+
+# The databases' own command-line clients, logging in as a service would: over TCP,
+# with the password of the URL.
+
+
+def psql(url: str, sql: str) -> subprocess.CompletedProcess[str]:
+    # -w: fail rather than prompt when the password is refused.
+    return subprocess.run(
+        ["psql", "-X", "-w", "-q", "-At", "-v", "ON_ERROR_STOP=1", url, "-c", sql],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
+def mariadb(url: str, sql: str) -> subprocess.CompletedProcess[str]:
+    # The client takes no URL: its parts, the password in the environment.
+    parts = urlsplit(url)
+    assert parts.hostname and parts.port and parts.username and parts.password is not None
+    cmd = [
+        "mariadb",
+        "--no-defaults",
+        "--protocol=TCP",
+        f"--host={parts.hostname}",
+        f"--port={parts.port}",
+        f"--user={parts.username}",
+        "--batch",
+        "--skip-column-names",
+        parts.path.lstrip("/"),
+        "-e",
+        sql,
+    ]
+    return subprocess.run(
+        cmd,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ, "MYSQL_PWD": parts.password},
+    )

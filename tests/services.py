@@ -2,18 +2,20 @@
 
 A choice that puts a server in the generated service (``database=postgres``,
 ``cache=redis`` ...) names that server; this table says how the test suite reaches
-it. ``.ci/run`` installs and starts each server on loopback (see DESIGN.md, "Real
-components") and exports its address in ``ci_env``; the slow layer hands it to the
-service's integration tests (``go test -tags integration``) in ``service_env``, the
-variable the generated service itself reads (``database=postgres`` and
-``database=mysql`` today). A variant that needs a server fails loudly when .ci/run
-has not started it, or when the variant has no integration test.
+it. scripts/services.sh installs and starts each server on loopback (see DESIGN.md,
+"Real components") and exports its address in ``ci_env``; scripts/test.sh runs it
+whenever the selected tests include slow ones. The slow layer hands the address to
+the service's integration tests (``go test -tags integration``) in ``service_env``,
+the variable the generated service itself reads (``database=postgres`` and
+``database=mysql`` today). A variant that needs a server fails loudly when its
+address is not set, or when the variant has no integration test.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import subprocess
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +27,7 @@ INTEGRATION_TAG = "integration"
 
 @dataclass(frozen=True)
 class Server:
-    """A server that .ci/run starts for integration tests."""
+    """A server of integration tests: its name, the suite's variable, the service's."""
 
     name: str
     ci_env: str
@@ -39,6 +41,10 @@ RABBITMQ = Server("RabbitMQ", "GOFACTORY_AMQP_URL", "AMQP_URL")
 NATS = Server("NATS", "GOFACTORY_NATS_URL", "NATS_URL")
 KAFKA = Server("Kafka", "GOFACTORY_KAFKA_BROKERS", "KAFKA_BROKERS")
 KEYCLOAK = Server("Keycloak", "GOFACTORY_OIDC_ISSUER_URL", "OIDC_ISSUER_URL")
+
+# The servers scripts/services.sh starts (its SERVERS table), in its order.
+SHARED_SERVERS = (POSTGRES, MARIADB)
+SERVICES_SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "services.sh"
 
 # Choice values (DESIGN.md, "The answer model") -> the server they need.
 SERVERS_BY_CHOICE: Mapping[str, Server] = {
@@ -64,7 +70,7 @@ def required_servers(answers: Iterable[tuple[str, Any]]) -> list[Server]:
 
 
 def server_environment(servers: Iterable[Server]) -> tuple[dict[str, str], list[Server]]:
-    """The environment for the integration tests, and the servers .ci/run did not start."""
+    """The environment for the integration tests, and the servers whose address is unset."""
     env: dict[str, str] = {}
     missing: list[Server] = []
     for server in servers:
@@ -86,3 +92,24 @@ def has_integration_tests(root: Path) -> bool:
         if _CONSTRAINT.search(header):
             return True
     return False
+
+
+def services_status(env: Mapping[str, str] | None = None) -> dict[str, tuple[str, str]]:
+    """``scripts/services.sh status``: {variable: (server name, state)}, in its order.
+
+    The state is ``running``, ``stopped`` or ``external`` (the variable is set).
+    """
+    done = subprocess.run(
+        ["bash", str(SERVICES_SCRIPT), "status"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+        env=None if env is None else dict(env),
+    )
+    assert done.returncode == 0, f"services.sh status failed:\n{done.stderr}"
+    status = {}
+    for line in done.stdout.splitlines():
+        name, variable, state = line.split()
+        status[variable] = (name, state)
+    return status

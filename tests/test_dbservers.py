@@ -7,7 +7,6 @@ over TCP, with the password of the URL.
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 from collections.abc import Callable
@@ -17,47 +16,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from dbservers import PrivateServer, private_mariadb, private_postgres
+from dbservers import PrivateServer, mariadb, private_mariadb, private_postgres, psql
 
 pytestmark = pytest.mark.slow
-
-
-def psql(url: str, sql: str) -> subprocess.CompletedProcess[str]:
-    # -w: fail rather than prompt when the password is refused.
-    return subprocess.run(
-        ["psql", "-X", "-w", "-q", "-At", "-v", "ON_ERROR_STOP=1", url, "-c", sql],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-
-
-def mariadb(url: str, sql: str) -> subprocess.CompletedProcess[str]:
-    # The client takes no URL: its parts, the password in the environment.
-    parts = urlsplit(url)
-    assert parts.hostname and parts.port and parts.username and parts.password is not None
-    cmd = [
-        "mariadb",
-        "--no-defaults",
-        "--protocol=TCP",
-        f"--host={parts.hostname}",
-        f"--port={parts.port}",
-        f"--user={parts.username}",
-        "--batch",
-        "--skip-column-names",
-        parts.path.lstrip("/"),
-        "-e",
-        sql,
-    ]
-    return subprocess.run(
-        cmd,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        env={**os.environ, "MYSQL_PWD": parts.password},
-    )
 
 
 @dataclass(frozen=True)

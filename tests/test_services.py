@@ -1,0 +1,94 @@
+"""The shared servers: scripts/services.sh starts every server a variant needs, and each
+one answers at its variable's address with the login the tests use.
+
+The slow tests here need only the servers, so a narrow run of scripts/test.sh (this
+file) exercises the start of the servers from nothing (test_readme_commands.py).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable
+
+import pytest
+from dbservers import mariadb, psql
+from services import (
+    MARIADB,
+    POSTGRES,
+    SERVICES_SCRIPT,
+    SHARED_SERVERS,
+    Server,
+    required_servers,
+    services_status,
+)
+from variants import valid_variants
+
+CLIENTS: dict[Server, Callable[[str, str], subprocess.CompletedProcess[str]]] = {
+    POSTGRES: psql,
+    MARIADB: mariadb,
+}
+
+
+def test_services_script_starts_the_shared_servers() -> None:
+    status = services_status()
+    assert list(status) == [server.ci_env for server in SHARED_SERVERS]
+    assert [name for name, _ in status.values()] == [server.name for server in SHARED_SERVERS]
+
+
+def test_every_server_a_variant_needs_is_shared() -> None:
+    needed = {server for v in valid_variants() for server in required_servers(v.answers)}
+    assert needed, "no variant needs a server: the slow layer tests no integration"
+    assert needed <= set(SHARED_SERVERS), needed - set(SHARED_SERVERS)
+
+
+def start_without_root(**variables: str) -> subprocess.CompletedProcess[str]:
+    """``services.sh start`` as a user other than root, with only these variables set."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOFACTORY_")}
+    # The script on standard input: the user need not be able to read this checkout.
+    command = ["bash", "-s", "--", "start"]
+    if os.geteuid() == 0:
+        command = ["runuser", "-u", "nobody", "--", *command]
+    return subprocess.run(
+        command,
+        input=SERVICES_SCRIPT.read_text(encoding="utf-8"),
+        env={**env, **variables},
+        cwd="/",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_without_root_the_start_fails_naming_each_missing_server() -> None:
+    done = start_without_root()
+    assert done.returncode == 1, done.stderr
+    assert done.stdout == ""
+    for server in SHARED_SERVERS:
+        assert f"{server.name} ({server.ci_env})" in done.stderr
+
+
+def test_without_root_the_servers_of_the_variables_are_used() -> None:
+    given = {server.ci_env: f"{server.name.lower()}://elsewhere/db" for server in SHARED_SERVERS}
+    done = start_without_root(**given)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [f"export {var}='{url}'" for var, url in given.items()]
+
+    partial = start_without_root(**{POSTGRES.ci_env: given[POSTGRES.ci_env]})
+    assert partial.returncode == 1
+    assert f"{MARIADB.name} ({MARIADB.ci_env})" in partial.stderr
+    assert POSTGRES.ci_env not in partial.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("server", SHARED_SERVERS, ids=lambda server: server.name)
+def test_shared_server_answers(server: Server) -> None:
+    url = os.environ.get(server.ci_env)
+    if not url:
+        pytest.fail(
+            f"{server.name} is needed: set {server.ci_env} to its URL, or run the tests "
+            "with scripts/test.sh as root, which installs and starts it"
+        )
+    done = CLIENTS[server](url, "SELECT 1")
+    assert done.returncode == 0, f"{server.name} at {server.ci_env}: {done.stderr}"
+    assert done.stdout.strip() == "1"
