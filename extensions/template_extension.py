@@ -208,9 +208,10 @@ def is_go_module_path(value: object) -> bool:
 # What a declaration (or one of its parts) may hold.
 _UNIT_KEYS = frozenset({"when", "files", "go", "env", "parts"})
 _ENV_KEYS = frozenset(
-    {"name", "part", "field", "type", "default", "help", "secret", "required", "example"}
+    {"name", "part", "field", "type", "default", "help", "secret", "required", "example", "checks"}
 )
 _ENV_REQUIRED = ("name", "field", "type", "help")
+_CHECK_KEYS = frozenset({"ok", "problem", "part"})
 _SECRET_KINDS = ("", "url", "full")
 _NAME = re.compile(r"[a-z][a-z0-9-]*")
 _ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
@@ -232,6 +233,18 @@ class EnvVar(TypedDict):
     secret: str  # "": shown as is; "url": the password of a URL masked; "full": masked whole
     required: bool  # no default: unset is an error
     example: str  # what .env.example suggests instead of the default
+    tag: str  # the Go struct tag of the Config field: env, envDefault and secret
+    checks: list[EnvCheck]  # what parsing cannot check, in declaration order
+
+
+class EnvCheck(TypedDict):
+    """A rule on a variable's parsed value that parsing cannot enforce (a range, or
+    agreement with another variable): ``ok`` is a Go boolean expression over the Config
+    ``c``, true when the value is acceptable; ``problem`` is what the operator reads when
+    it is not, reported under the variable's name."""
+
+    ok: str
+    problem: str
 
 
 @dataclass(frozen=True)
@@ -258,7 +271,27 @@ class SliceUnit:
         return " and ".join(f"({c})" for c in self.conditions)
 
 
-def _check_env(entry: object, where: str) -> Mapping[str, Any]:
+def _check_checks(entry: Mapping[str, Any], where: str, parts: Iterable[str]) -> None:
+    """The checks of an env entry: a list of {ok, problem, part?}. ``ok`` must read the
+    entry's own field (a check is reported under its variable) and ``problem`` becomes a
+    Go string literal, so it holds no quote, backslash or line break."""
+    checks = entry.get("checks", [])
+    if not isinstance(checks, list) or not checks:
+        raise ValueError(f"{where}: checks must be a non-empty list of {{ok, problem}}")
+    for check in checks:
+        if not isinstance(check, dict) or not {"ok", "problem"} <= set(check) <= _CHECK_KEYS:
+            raise ValueError(f"{where}: a check has ok, problem and optionally part: {check!r}")
+        if not all(isinstance(check[k], str) and check[k].strip() for k in ("ok", "problem")):
+            raise ValueError(f"{where}: a check's ok and problem must be non-empty strings")
+        if not re.search(rf"\bc\.{entry['field']}\b", check["ok"]):
+            raise ValueError(f"{where}: check {check['ok']!r} does not read c.{entry['field']}")
+        if re.search(r'["\\\n]', check["problem"]):
+            raise ValueError(f"{where}: problem {check['problem']!r} holds a quote or a backslash")
+        if "part" in check and check["part"] not in parts:
+            raise ValueError(f"{where}: check {check['ok']!r}: no part named {check['part']!r}")
+
+
+def _check_env(entry: object, where: str, parts: Iterable[str] = ()) -> Mapping[str, Any]:
     if not isinstance(entry, dict):
         raise ValueError(f"{where}: an env entry must be a mapping")
     name = entry.get("name", "?")
@@ -278,7 +311,22 @@ def _check_env(entry: object, where: str) -> Mapping[str, Any]:
         raise ValueError(f"{where}: env {name}: required must be true or false")
     if entry.get("required") and entry.get("default"):
         raise ValueError(f"{where}: env {name}: a required variable has no default")
+    if "checks" in entry:
+        _check_checks(entry, f"{where}: env {name}", parts)
     return entry
+
+
+def go_struct_tag(name: str, default: str, required: bool, secret: str) -> str:
+    """The struct tag of a Config field: ``env`` (caarlos0/env: the variable, required or
+    not), ``envDefault`` when it has a default and ``secret`` (how LogValue masks it)."""
+    if re.search(r'["`\\]', default):
+        raise ValueError(f"env {name}: the default {default!r} holds a quote or a backslash")
+    tag = f'env:"{name}{",required" if required else ""}"'
+    if default:
+        tag += f' envDefault:"{default}"'
+    if secret:
+        tag += f' secret:"{secret}"'
+    return tag
 
 
 def _units(name: str, raw: object, parents: tuple[str, ...], where: str) -> Iterator[SliceUnit]:
@@ -297,11 +345,16 @@ def _units(name: str, raw: object, parents: tuple[str, ...], where: str) -> Iter
         raise ValueError(f"{where}: {name}: parts must map lowercase names to declarations")
     env: list[tuple[str, Mapping[str, Any]]] = []
     for entry in raw.get("env") or []:
-        checked = _check_env(entry, f"{where}: {name}")
+        checked = _check_env(entry, f"{where}: {name}", parts)
         part = checked.get("part")
         if part is not None and part not in parts:
             raise ValueError(f"{where}: {name}: env {checked['name']}: no part named {part!r}")
-        env.append((f"{name}-{part}" if part else name, checked))
+        # A check's part, like an entry's, is named by the unit that owns it.
+        checks = [
+            {**check, "part": f"{name}-{check['part']}" if "part" in check else name}
+            for check in checked.get("checks", [])
+        ]
+        env.append((f"{name}-{part}" if part else name, {**checked, "checks": checks}))
     yield SliceUnit(
         name=name,
         conditions=conditions,
@@ -715,16 +768,28 @@ class GofactoryExtension(Extension):
             for owner, entry in unit.env:
                 if owner not in present:
                     continue
+                default = self._render(entry.get("default", ""), answers)
+                required = bool(entry.get("required", False))
+                secret = entry.get("secret", "")
                 found.append(
                     {
                         "name": entry["name"],
                         "field": entry["field"],
                         "type": self._render(entry["type"], answers),
-                        "default": self._render(entry.get("default", ""), answers),
+                        "default": default,
                         "help": self._render(entry["help"], answers),
-                        "secret": entry.get("secret", ""),
-                        "required": bool(entry.get("required", False)),
+                        "secret": secret,
+                        "required": required,
                         "example": self._render(entry.get("example", ""), answers),
+                        "tag": go_struct_tag(entry["name"], default, required, secret),
+                        "checks": [
+                            {
+                                "ok": self._render(check["ok"], answers),
+                                "problem": self._render(check["problem"], answers),
+                            }
+                            for check in entry["checks"]
+                            if check["part"] in present
+                        ],
                     }
                 )
         names = [v["name"] for v in found]

@@ -10,12 +10,20 @@ would be written for every backend.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from jinja2 import Environment, StrictUndefined
 from pathspec import PathSpec
 
-from extensions.template_extension import SliceUnit, load_slices
+from extensions.template_extension import (
+    GofactoryExtension,
+    SliceUnit,
+    go_struct_tag,
+    load_slices,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "template"
@@ -107,6 +115,25 @@ ENV = "env:\n  - {name: X_URL, field: XURL, type: string, help: The X.}\n"
         ("when: x\n" + ENV.replace("}", ", colour: red}"), "unknown keys ['colour']"),
         ("when: x\n" + ENV.replace("}", ", required: true, default: a}"), "has no default"),
         ("when: x\n" + ENV.replace("}", ", part: nope}"), "no part named 'nope'"),
+        ("when: x\n" + ENV.replace("}", ", checks: []}"), "checks must be a non-empty list"),
+        ("when: x\n" + ENV.replace("}", ", checks: [{ok: c.XURL != ''}]}"), "a check has ok"),
+        (
+            "when: x\n" + ENV.replace("}", ", checks: [{ok: c.XURL != '', problem: p, when: y}]}"),
+            "a check has ok",
+        ),
+        (
+            "when: x\n" + ENV.replace("}", ", checks: [{ok: c.Port > 0, problem: p}]}"),
+            "does not read c.XURL",
+        ),
+        (
+            "when: x\n" + ENV.replace("}", ", checks: [{ok: c.XURL != '', problem: 'say \"x\"'}]}"),
+            "holds a quote",
+        ),
+        (
+            "when: x\n"
+            + ENV.replace("}", ", checks: [{part: nope, ok: c.XURL != '', problem: p}]}"),
+            "no part named 'nope'",
+        ),
     ],
 )
 def test_bad_declarations_are_refused_naming_the_entry(
@@ -129,3 +156,54 @@ def test_parts_inherit_their_parents_conditions(tmp_path: Path) -> None:
     assert units["demo-b-c"].when == "(a) and (b) and (c)"
     assert units["demo-b-c"].packages == ("x/y",)
     assert [owner for owner, _ in units["demo"].env] == ["demo-b"]
+
+
+def test_checks_belong_to_the_unit_they_name(tmp_path: Path) -> None:
+    """A check's part, like an entry's, is named by the unit that owns it."""
+    directory = write_slice(
+        tmp_path,
+        "when: a\nparts: {b: {when: b}}\n"
+        + ENV.replace(
+            "}",
+            ", checks: [{ok: c.XURL != '', problem: p}, {part: b, ok: c.XURL > '', problem: q}]}",
+        ),
+    )
+    (entry,) = [e for u in load_slices(directory) for _, e in u.env]
+    assert [(c["part"], c["problem"]) for c in entry["checks"]] == [("demo", "p"), ("demo-b", "q")]
+
+
+def env_vars(**answers: object) -> dict[str, dict[str, Any]]:
+    """The variables of the real slices for these answers, by name."""
+    env = Environment(extensions=[GofactoryExtension], undefined=StrictUndefined)
+    defaults = {
+        "service_name": "svc",
+        "database": "none",
+        "example_resource": False,
+        "metrics": False,
+        "tracing": False,
+        "router": "chi",
+        "ci": "none",
+    }
+    rendered = env.from_string("{{ env_vars() | tojson }}").render(**{**defaults, **answers})
+    return {v["name"]: v for v in json.loads(rendered)}
+
+
+@pytest.mark.parametrize(
+    ("database", "ok"),
+    [("postgres", "c.DatabaseConnMaxLifetime > 0"), ("sqlite", "c.DatabaseConnMaxLifetime >= 0")],
+)
+def test_env_vars_render_the_checks_of_present_parts(database: str, ok: str) -> None:
+    variables = env_vars(database=database)
+    assert [c["ok"] for c in variables["DATABASE_CONN_MAX_LIFETIME"]["checks"]] == [ok]
+    assert variables["DATABASE_URL"]["tag"] == (
+        'env:"DATABASE_URL,required" secret:"url"'
+        if database == "postgres"
+        else 'env:"DATABASE_URL" envDefault:"file:data/svc.db" secret:"url"'
+    )
+
+
+def test_struct_tags_refuse_what_a_go_tag_cannot_hold() -> None:
+    assert go_struct_tag("PORT", "8080", False, "") == 'env:"PORT" envDefault:"8080"'
+    assert go_struct_tag("X", "", True, "full") == 'env:"X,required" secret:"full"'
+    with pytest.raises(ValueError, match=r"env X: the default .* holds a quote"):
+        go_struct_tag("X", 'a"b', False, "")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/caarlos0/env/v11"
@@ -69,42 +70,40 @@ func fillFromDotenv(environ map[string]string, path string) error {
 	return nil
 }
 
-// validate checks what parsing cannot: ranges. Variables that already failed
-// to parse are not reported twice.
-func (c Config) validate(failed []Problem) []Problem {
+// rule is a check on a parsed Config that parsing cannot make (see
+// Config.rules).
+type rule struct {
+	field   any    // points to the Config field the rule is about
+	ok      bool   // whether the field's value is acceptable
+	problem string // what the operator reads when it is not
+}
+
+// validate reports the broken rules of c under their fields' variables. A
+// variable that already failed to parse is not reported twice.
+func (c *Config) validate(failed []Problem) []Problem {
 	var problems []Problem
-	check := func(ok bool, key, msg string) {
-		for _, f := range failed {
-			if f.Var == key {
-				return
-			}
+	for _, r := range c.rules() {
+		key := c.variableAt(r.field)
+		if r.ok || slices.ContainsFunc(failed, func(p Problem) bool { return p.Var == key }) {
+			continue
 		}
-		if !ok {
-			problems = append(problems, Problem{Var: key, Message: msg})
+		problems = append(problems, Problem{Var: key, Message: r.problem})
+	}
+	return problems
+}
+
+// variableAt returns the environment variable of the field of c that ptr
+// points to.
+func (c *Config) variableAt(ptr any) string {
+	target := reflect.ValueOf(ptr)
+	v := reflect.ValueOf(c).Elem()
+	for i := range v.NumField() {
+		field := v.Field(i).Addr()
+		if field.Type() == target.Type() && field.Pointer() == target.Pointer() {
+			return variable(v.Type().Field(i))
 		}
 	}
-	check(c.Port >= 0 && c.Port <= 65535, "PORT", "must be between 0 and 65535")
-	check(c.AdminPort >= 0 && c.AdminPort <= 65535, "ADMIN_PORT", "must be between 0 and 65535")
-	check(c.AdminPort == 0 || c.AdminPort != c.Port, "ADMIN_PORT", "must differ from PORT: the admin server is never public")
-	check(c.AdminToken == "" || len(c.AdminToken) >= 16, "ADMIN_TOKEN", "must be at least 16 characters, or empty")
-	check(c.RequestTimeout > 0, "REQUEST_TIMEOUT", "must be a positive duration such as 10s")
-	check(c.ShutdownTimeout > 0, "SHUTDOWN_TIMEOUT", "must be a positive duration such as 15s")
-	check(c.ShutdownDelay >= 0, "SHUTDOWN_DELAY", "must not be negative")
-	check(c.MaxBodyBytes > 0, "MAX_BODY_BYTES", "must be a positive number of bytes")
-{%- if database != 'none' %}
-	check(c.DatabaseMaxConns > 0, "DATABASE_MAX_CONNS", "must be at least 1")
-{%- if database == 'postgres' %}
-	check(c.DatabaseMinConns >= 0 && c.DatabaseMinConns <= c.DatabaseMaxConns, "DATABASE_MIN_CONNS", "must be between 0 and DATABASE_MAX_CONNS")
-	check(c.DatabaseConnMaxLifetime > 0, "DATABASE_CONN_MAX_LIFETIME", "must be a positive duration such as 30m")
-	check(c.DatabaseConnMaxIdleTime > 0, "DATABASE_CONN_MAX_IDLE_TIME", "must be a positive duration such as 5m")
-{%- else %}
-	check(c.DatabaseMaxIdleConns >= 0, "DATABASE_MAX_IDLE_CONNS", "must not be negative")
-	check(c.DatabaseConnMaxLifetime >= 0, "DATABASE_CONN_MAX_LIFETIME", "must not be negative (0 keeps connections forever)")
-	check(c.DatabaseConnMaxIdleTime >= 0, "DATABASE_CONN_MAX_IDLE_TIME", "must not be negative (0 keeps idle connections forever)")
-{%- endif %}
-	check(c.DatabaseQueryTimeout > 0, "DATABASE_QUERY_TIMEOUT", "must be a positive duration such as 5s")
-{%- endif %}
-	return problems
+	panic(fmt.Sprintf("config: a rule points to a %T that is no field of Config", ptr))
 }
 
 // Problem is one invalid environment variable.
@@ -147,7 +146,8 @@ func parseProblems(err error, environ map[string]string) []Problem {
 			continue
 		}
 		if errors.As(e, &perr) {
-			key := envKey(perr.Name)
+			field, _ := reflect.TypeFor[Config]().FieldByName(perr.Name)
+			key := variable(field)
 			problems = append(problems, Problem{
 				Var:     key,
 				Message: fmt.Sprintf("invalid value %q: %v", environ[key], perr.Err),
@@ -159,12 +159,9 @@ func parseProblems(err error, environ map[string]string) []Problem {
 	return problems
 }
 
-// envKey returns the environment variable of a Config field.
-func envKey(field string) string {
-	f, ok := reflect.TypeFor[Config]().FieldByName(field)
-	if !ok {
-		return field
-	}
-	key, _, _ := strings.Cut(f.Tag.Get("env"), ",")
+// variable returns the environment variable a Config field is read from:
+// the name in its env tag.
+func variable(field reflect.StructField) string {
+	key, _, _ := strings.Cut(field.Tag.Get("env"), ",")
 	return key
 }
