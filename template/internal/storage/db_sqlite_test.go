@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -49,31 +48,5 @@ func TestOpenRejectsNonSQLiteURLs(t *testing.T) {
 		if _, err := Open(context.Background(), raw, testPool); err == nil || !strings.Contains(err.Error(), "plain file path") {
 			t.Errorf("Open(%q): got %v, want it refused", raw, err)
 		}
-	}
-}
-
-func TestWithTxRollsBackOnError(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	db := openTestDB(t)
-	if _, err := db.sql.ExecContext(ctx, "CREATE TABLE t (v INTEGER)"); err != nil {
-		t.Fatal(err)
-	}
-	errBoom := errors.New("boom")
-	err := db.WithTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO t VALUES (1)"); err != nil {
-			return err
-		}
-		return errBoom
-	})
-	if !errors.Is(err, errBoom) {
-		t.Fatalf("WithTx: got %v, want the function's error", err)
-	}
-	var n int
-	if err := db.sql.QueryRowContext(ctx, "SELECT count(*) FROM t").Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	if n != 0 {
-		t.Errorf("rows after rollback: %d", n)
 	}
 }

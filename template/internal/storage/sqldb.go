@@ -68,11 +68,6 @@ func (db *DB) Close() error {
 	return db.sql.Close()
 }
 
-// Stats returns the statistics of the connection pool.
-func (db *DB) Stats() sql.DBStats {
-	return db.sql.Stats()
-}
-
 // migrationDB is the handle the migrations run on.
 func (db *DB) migrationDB() *sql.DB {
 	return db.sql

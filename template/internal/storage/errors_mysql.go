@@ -9,9 +9,6 @@ import (
 	"github.com/go-sql-driver/mysql"
 )
 
-// rowLimit is the Go type sqlc gives a LIMIT parameter on MySQL.
-type rowLimit = int32
-
 // unavailable reports whether err means that the database cannot be reached
 // (a refused or broken connection, or a server shutting down): the same call
 // may succeed once it is back.
