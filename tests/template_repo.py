@@ -45,14 +45,21 @@ def git(cwd: Path, *args: str) -> str:
     return done.stdout
 
 
-def clone_template(target: Path, tag: str = "v0.1.0") -> Path:
-    """Copy the template as it is in the working tree into a new repository, tagged."""
+def copy_working_tree(target: Path) -> Path:
+    """Copy the repository's files as they are in the working tree (untracked ones too,
+    ignored ones not) into ``target``."""
     listed = git(REPO_ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
     for relpath in filter(None, listed.split("\0")):
         source = REPO_ROOT / relpath
         if source.is_file():
             (target / relpath).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / relpath)
+    return target
+
+
+def clone_template(target: Path, tag: str = "v0.1.0") -> Path:
+    """Copy the template as it is in the working tree into a new repository, tagged."""
+    copy_working_tree(target)
     git(target, "init", "-q")
     release(target, tag, "gofactory template")
     return target

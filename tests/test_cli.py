@@ -107,7 +107,21 @@ def test_new_with_defaults_uses_the_bundled_template(
     service = answers["service_name"]
     assert (dest / "go.mod").read_text().startswith(f"module {answers['module_path']}\n")
     assert f"cd {dest}" in result.stdout
-    assert f"go run ./cmd/{service}" in result.stdout
+    assert "  make run " in result.stdout
+    assert service in result.stdout
+
+
+def test_next_steps_start_the_database_the_service_needs(tmp_path: Path, template: Path) -> None:
+    """With PostgreSQL, `go run` alone would stop at "DATABASE_URL: must be set"."""
+    dest = tmp_path / "svc"
+    result = invoke(["new", "--defaults", "--data", "database=postgres", str(dest)], template)
+    assert result.exit_code == 0, result.output
+    steps = result.stdout.split("Next steps", 1)[1]
+    commands = [line.strip() for line in steps.splitlines() if line.startswith("  ")]
+    assert commands[0] == f"cd {dest}"
+    assert commands[1].startswith("docker run -d --name notes-service-postgres ")
+    assert commands[2].startswith("cp .env.example .env")
+    assert commands[3].startswith("make run")
 
 
 def test_data_overrides_answers(tmp_path: Path, template: Path) -> None:
@@ -133,7 +147,7 @@ def test_data_overrides_answers(tmp_path: Path, template: Path) -> None:
     assert answers["service_name"] == "billing-api"  # derived from project_name
     assert answers["router"] == "stdlib"
     assert (dest / "go.mod").read_text().startswith("module example.com/payments/billing\n")
-    assert "go run ./cmd/billing-api" in result.stdout
+    assert "  make run " in result.stdout
 
 
 def test_data_file_answers_and_data_wins(tmp_path: Path, template: Path) -> None:

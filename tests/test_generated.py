@@ -5,7 +5,7 @@ questions appears in one of them, with the all-minimal and all-maximal variants.
 generated service is built exactly as rendered (GOFLAGS=-mod=readonly): a go.sum line
 missing or a go.mod requirement out of place fails the build. Then its own tests run
 with the race detector, and its integration tests run against the real servers its
-answers call for (services.py), which .ci/run starts. The Go module and build caches
+answers call for (services.py), which scripts/test.sh starts. The Go module and build caches
 are the user's, shared by every variant, so only the first variant pays for compiling
 the dependencies. (Render and gofmt of the same variants: test_render.py; lint:
 test_tooling.py.)
@@ -50,7 +50,10 @@ def run_integration_tests(variant: Variant, root: Path) -> None:
     env, missing = server_environment(servers)
     if missing:
         wanted = ", ".join(f"{server.name} ({server.ci_env})" for server in missing)
-        pytest.fail(f".ci/run must start these servers and export their address: {wanted}")
+        pytest.fail(
+            f"no address for {wanted}: run scripts/test.sh (as root it starts them), "
+            "or set the variables to servers of your own"
+        )
     out = go(
         root,
         "test",

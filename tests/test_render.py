@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import re
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -194,3 +197,26 @@ def test_env_example_matches_the_config_struct(rendered: Render) -> None:
     example_vars = re.findall(r"^([A-Z_]+)=", (root / ".env.example").read_text(), re.M)
     assert struct_vars == example_vars
     assert struct_vars, "no variables found"
+
+
+@pytest.mark.parametrize("database", ["postgres", "mysql"])
+def test_the_local_database_of_the_readme_is_the_one_env_example_names(
+    database: str, render_with: Callable[[dict[str, Any]], Path]
+) -> None:
+    """README's "Run" starts a server in a container; .env.example's DATABASE_URL must log in."""
+    root = render_with({"database": database})
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    [command] = [line for line in readme.splitlines() if line.startswith("docker run ")]
+    env = dict(re.findall(r"-e (\w+)=(\S+)", command))
+    published = re.search(r"-p (\d+):(\d+)", command)
+    assert published is not None, command
+    example = (root / ".env.example").read_text(encoding="utf-8")
+    url = urlsplit(re.search(r"^DATABASE_URL=(.+)$", example, re.M)[1])  # type: ignore[index]
+    assert (url.hostname, url.port) == ("localhost", int(published[1]))
+    prefix = "POSTGRES" if database == "postgres" else "MARIADB"
+    assert (url.username, url.password, url.path.lstrip("/")) == (
+        env[f"{prefix}_USER"],
+        env[f"{prefix}_PASSWORD"],
+        env[f"{prefix}_DB" if database == "postgres" else "MARIADB_DATABASE"],
+    )
+    assert "cp .env.example .env" in readme

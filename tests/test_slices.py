@@ -158,6 +158,24 @@ def test_parts_inherit_their_parents_conditions(tmp_path: Path) -> None:
     assert [owner for owner, _ in units["demo"].env] == ["demo-b"]
 
 
+# The wiring files choose what is built, a few `{%- if %}` per slice; every other Go
+# file holds at most a build constraint or one small choice.
+WIRING = {"internal/app/app.go.jinja", "internal/httpapi/server.go.jinja"}
+WIRING_TAGS, OTHER_TAGS = 20, 6
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for p in TEMPLATE.rglob("*.go.jinja")),
+    ids=lambda p: str(p.relative_to(TEMPLATE)),
+)
+def test_go_templates_hold_few_conditions(path: Path) -> None:
+    name = path.relative_to(TEMPLATE).as_posix()
+    tags = path.read_text(encoding="utf-8").count("{%")
+    budget = WIRING_TAGS if name in WIRING else OTHER_TAGS
+    assert tags <= budget, f"{name} holds {tags} Jinja tags (at most {budget}): split it by slice"
+
+
 def test_checks_belong_to_the_unit_they_name(tmp_path: Path) -> None:
     """A check's part, like an entry's, is named by the unit that owns it."""
     directory = write_slice(

@@ -1,5 +1,6 @@
 """The ``gofactory`` command line."""
 
+import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -121,16 +122,28 @@ def _success_message(generated: Generated, dest: str) -> str:
             f"It is inside the git repository {repository.detail}: commit the generated "
             "files there."
         )
+    lines += ["", "Next steps (from its README):", f"  cd {dest}"]
+    lines += [f"  {command}" for command in run_commands(generated.dest / "README.md")]
     lines += [
-        "",
-        "Next steps:",
-        f"  cd {dest}",
-        f"  go run ./cmd/{service}",
         "",
         "To pull later template changes into it, commit your work, then run",
         f"`gofactory update {dest}` (or `copier update --trust` inside it).",
     ]
     return "\n".join(lines)
+
+
+def run_commands(readme: Path) -> list[str]:
+    """The commands of the first code block of the generated README's "Run" section.
+
+    The template writes them for the answers given (a local database server first, when
+    the service needs one); showing them here keeps one source for both.
+    """
+    try:
+        text = readme.read_text(encoding="utf-8")
+    except OSError:
+        return []
+    section = re.search(r"^## Run\n.*?^```\w*\n(.*?)^```", text, re.MULTILINE | re.DOTALL)
+    return section[1].splitlines() if section else []
 
 
 def _repository_warning(repository: Repository | None, dest: str) -> str:

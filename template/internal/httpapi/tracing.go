@@ -9,16 +9,12 @@ import (
 	"go.opentelemetry.io/otel/trace"
 )
 
-// traceRequests gives every request except the probes a server span,
-// continuing the caller's trace when the request carries W3C trace context.
-// Once the router has matched, the span is named after the route pattern
-// ("GET /api/v1/notes/{id}") and gets its http.route attribute. Without a
-// tracer provider (nil) it adds nothing.
-func traceRequests(tp trace.TracerProvider, prop propagation.TextMapPropagator) middleware {
+// Trace gives every request except the probes a server span, continuing
+// the caller's trace when the request carries W3C trace context. Once the
+// router has matched, the span is named after the route pattern
+// ("GET /api/v1/notes/{id}") and gets its http.route attribute.
+func Trace(tp trace.TracerProvider, prop propagation.TextMapPropagator) Middleware {
 	return func(next http.Handler) http.Handler {
-		if tp == nil {
-			return next
-		}
 		named := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			next.ServeHTTP(w, r)
 			// Named as the HTTP semantic conventions say: method and route,

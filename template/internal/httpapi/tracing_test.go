@@ -1,13 +1,25 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
 
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/propagation"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 )
+
+// withTracing gives every request a span, made by a tracer provider with
+// opts (where its spans go).
+func withTracing(t testing.TB, opts ...sdktrace.TracerProviderOption) serverOption {
+	tp := sdktrace.NewTracerProvider(opts...)
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	return func(s *testSetup) { s.config.Tracing = Trace(tp, propagation.TraceContext{}) }
+}
 
 // A caller's span, as a W3C traceparent header.
 const (
@@ -15,20 +27,27 @@ const (
 	callerSpanID  = "00f067aa0ba902b7"
 )
 
+// benchTracing makes the spans of a benchmark's requests as production does,
+// batched, and drops them instead of sending them.
+func benchTracing(b *testing.B) serverOption {
+	return withTracing(b, sdktrace.WithBatcher(tracetest.NewNoopExporter()))
+}
+
 func TestRequestsContinueTheCallersTrace(t *testing.T) {
 	t.Parallel()
-	srv := newTestServer(t)
+	spans := tracetest.NewInMemoryExporter()
+	srv := newTestServer(t, withTracing(t, sdktrace.WithSyncer(spans)))
 	req := newRequest(http.MethodGet, "/openapi.yaml", "", "")
 	req.Header.Set("traceparent", "00-"+callerTraceID+"-"+callerSpanID+"-01")
 	if rec := record(srv, req); rec.Code != http.StatusOK {
 		t.Fatalf("status %d", rec.Code)
 	}
 
-	spans := srv.spans.GetSpans()
-	if len(spans) != 1 {
-		t.Fatalf("got %d spans, want the one server span: %v", len(spans), spans)
+	got := spans.GetSpans()
+	if len(got) != 1 {
+		t.Fatalf("got %d spans, want the one server span: %v", len(got), got)
 	}
-	span := spans[0]
+	span := got[0]
 	if span.Name != "GET /openapi.yaml" || span.SpanKind != trace.SpanKindServer {
 		t.Errorf("span %q of kind %v, want the server span GET /openapi.yaml", span.Name, span.SpanKind)
 	}
@@ -47,11 +66,12 @@ func TestRequestsContinueTheCallersTrace(t *testing.T) {
 
 func TestProbesAreNotTraced(t *testing.T) {
 	t.Parallel()
-	srv := newTestServer(t)
+	spans := tracetest.NewInMemoryExporter()
+	srv := newTestServer(t, withTracing(t, sdktrace.WithSyncer(spans)))
 	srv.serve(t, http.MethodGet, "/healthz", "")
 	srv.serve(t, http.MethodGet, "/readyz", "")
-	if spans := srv.spans.GetSpans(); len(spans) != 0 {
-		t.Errorf("probes made %d spans", len(spans))
+	if n := len(spans.GetSpans()); n != 0 {
+		t.Errorf("probes made %d spans", n)
 	}
 }
 

@@ -13,7 +13,6 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
-	"go.opentelemetry.io/otel/trace"
 )
 
 // TracingConfig says who the service is and where its spans go.
@@ -106,11 +105,6 @@ func newExporter(ctx context.Context, cfg TracingConfig) (sdktrace.SpanExporter,
 // last, after the servers and the database have stopped.
 func (t *Tracing) Shutdown(ctx context.Context) error {
 	return t.Provider.Shutdown(ctx)
-}
-
-// TracerProvider is what instrumented code takes.
-func (t *Tracing) TracerProvider() trace.TracerProvider {
-	return t.Provider
 }
 
 // NewHTTPClient returns an HTTP client for calls to other services: each

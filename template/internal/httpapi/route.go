@@ -11,19 +11,6 @@ import (
 const unmatchedRoute = "unmatched"
 
 type routeKey struct{}
-{%- if metrics or tracing %}
-
-// methodLabel keeps a method fit for metric labels and span names: any
-// method a client makes up counts as OTHER.
-func methodLabel(method string) string {
-	switch method {
-	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
-		http.MethodPatch, http.MethodDelete, http.MethodOptions:
-		return method
-	}
-	return "OTHER"
-}
-{%- endif %}
 
 // withRouteSlot gives the request a place where the router writes the
 // pattern it matched. Middleware outside the router reads it once the
@@ -44,21 +31,17 @@ func routeOf(ctx context.Context) string {
 	return unmatchedRoute
 }
 
-// recordingRouter registers each handler so that it records its pattern in
+// recordRoute wraps the handler of pattern so that it records the pattern in
 // the request's slot before running.
-type recordingRouter struct {
-	router
-}
-
-func (rr recordingRouter) Handle(pattern string, h http.Handler) {
+func recordRoute(pattern string, h http.Handler) http.Handler {
 	path := pattern
 	if _, p, ok := strings.Cut(pattern, " "); ok {
 		path = p // "GET /x" -> "/x": the method is a label of its own
 	}
-	rr.router.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if slot, ok := r.Context().Value(routeKey{}).(*string); ok {
 			*slot = path
 		}
 		h.ServeHTTP(w, r)
-	}))
+	})
 }

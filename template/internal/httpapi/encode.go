@@ -2,16 +2,12 @@ package httpapi
 
 import (
 	"encoding/json"
-{%- if example_resource %}
 	"errors"
 	"fmt"
 	"io"
 	"mime"
-{%- endif %}
 	"net/http"
-{%- if example_resource %}
 	"strings"
-{%- endif %}
 )
 
 // encode answers with v as JSON. The body is marshalled before anything is
@@ -26,16 +22,6 @@ func encode(w http.ResponseWriter, r *http.Request, status int, v any) {
 	w.WriteHeader(status)
 	_, _ = w.Write(append(body, '\n')) // a failed write means the client left
 }
-{%- if example_resource %}
-
-// requestError is a request the handler cannot read: its status is 400,
-// 415 or 413, and its message is safe to show to the client.
-type requestError struct {
-	status int
-	msg    string
-}
-
-func (e *requestError) Error() string { return e.msg }
 
 // decode reads a JSON request body into a T. It refuses other media types,
 // unknown fields and trailing data, so that a client's typo is an error and
@@ -43,7 +29,7 @@ func (e *requestError) Error() string { return e.msg }
 func decode[T any](r *http.Request) (T, error) {
 	var v T
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		return v, &requestError{http.StatusUnsupportedMediaType, "the request body must be application/json"}
+		return v, &httpError{status: http.StatusUnsupportedMediaType, detail: "the request body must be application/json"}
 	}
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
@@ -51,7 +37,7 @@ func decode[T any](r *http.Request) (T, error) {
 		return v, decodeError(err)
 	}
 	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
-		return v, &requestError{http.StatusBadRequest, "the request body must hold a single JSON value"}
+		return v, &httpError{status: http.StatusBadRequest, detail: "the request body must hold a single JSON value"}
 	}
 	return v, nil
 }
@@ -67,18 +53,17 @@ func decodeError(err error) error {
 	case errors.As(err, &tooLarge):
 		return err
 	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
-		return &requestError{http.StatusBadRequest, "the request body is not valid JSON"}
+		return &httpError{status: http.StatusBadRequest, detail: "the request body is not valid JSON"}
 	case errors.As(err, &typeErr):
-		return &requestError{http.StatusBadRequest, fmt.Sprintf("field %q must be a JSON %s", typeErr.Field, typeErr.Type)}
+		return &httpError{status: http.StatusBadRequest, detail: fmt.Sprintf("field %q must be a JSON %s", typeErr.Field, typeErr.Type)}
 	case errors.Is(err, io.EOF):
-		return &requestError{http.StatusBadRequest, "the request body is empty"}
+		return &httpError{status: http.StatusBadRequest, detail: "the request body is empty"}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		// json reports unknown fields with an unexported error type.
 		field := strings.TrimPrefix(err.Error(), "json: unknown field ")
-		return &requestError{http.StatusBadRequest, "unknown field " + field}
+		return &httpError{status: http.StatusBadRequest, detail: "unknown field " + field}
 	}
 	// Reading the body failed (too slow, or the client went away): the error
 	// mapper decides, and never shows the client a socket address.
 	return err
 }
-{%- endif %}

@@ -1,0 +1,14 @@
+package httpapi
+
+import "net/http"
+
+// methodLabel keeps a method fit for metric labels and span names: any
+// method a client makes up counts as OTHER.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
+		http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return method
+	}
+	return "OTHER"
+}
