@@ -31,7 +31,13 @@ export PYTHONPATH="$repo/tests${PYTHONPATH:+:$PYTHONPATH}"
 pytest=("$repo/.venv/bin/python" -m pytest -p suite_plan)
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+prebuild=
+# shellcheck disable=SC2317  # run by the trap
+cleanup() {
+  if [ -n "$prebuild" ]; then kill "$prebuild" 2>/dev/null || true; wait "$prebuild" || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
 # Which tests the arguments select, and what they need.
 if ! "${pytest[@]}" "$@" -n 0 --collect-only -q --plan "$work/plan" >"$work/collect" 2>&1; then
@@ -45,6 +51,17 @@ source "$work/plan"
 if [ "$selected" -eq 0 ]; then
   say "the arguments select no test"
   exit 1
+fi
+
+# The Go tools that the selected tests run (tests/tools.py; the plan names them) build
+# in the background from now on, while the servers start and the first tests run.
+# Each is built once per machine: a later run finds them built.
+tools=()
+if [ -f "$work/plan.tools" ]; then mapfile -t tools <"$work/plan.tools"; fi
+if [ "${#tools[@]}" -gt 0 ]; then
+  say "building the tools the tests run, in the background: ${tools[*]}"
+  "$repo/.venv/bin/python" -m tools "${tools[@]}" &
+  prebuild=$!
 fi
 
 if [ "$servers" -eq 1 ]; then

@@ -9,14 +9,64 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tools
 from variants import Variant, copy_template, render
 
 Render = Callable[[Variant], Path]
+
+# The fixtures below that give a tool (tests/tools.py), by fixture name.
+TOOL_FIXTURES = {
+    "actionlint": "actionlint",
+    "goreleaser": "goreleaser",
+    "promtool": "promtool",
+    "golangci_lint": "golangci-lint",
+    "govulncheck": "govulncheck",
+    "sqlc": "sqlc",
+}
+_prebuild: tools.Prebuild | None = None
 
 
 def pytest_configure(config: pytest.Config) -> None:
     # Generated services build with the Go on PATH: never download a toolchain.
     os.environ.setdefault("GOTOOLCHAIN", "local")
+
+
+def needed_tools(items: list[pytest.Item]) -> list[str]:
+    """The tools that the tests use, in the order the tests first need them."""
+    names: list[str] = []
+    for item in items:
+        for fixture in getattr(item, "fixturenames", ()):
+            name = TOOL_FIXTURES.get(fixture)
+            if name is not None and name not in names:
+                names.append(name)
+    return names
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start building the tools that the selected tests need while the first tests run.
+
+    scripts/test.sh starts that earlier: the collection of its plan (``--plan FILE``)
+    writes the names to FILE.tools, and it builds them (``python -m tools``) while the
+    servers start."""
+    global _prebuild
+    names = needed_tools(session.items)
+    plan = session.config.getoption("plan", default=None)
+    if plan is not None:
+        Path(f"{plan}.tools").write_text("".join(f"{name}\n" for name in names), "utf-8")
+    if session.config.option.collectonly or not names or shutil.which("go") is None:
+        return
+    _prebuild = tools.Prebuild(names).start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _prebuild is not None:
+        _prebuild.stop()
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    if shutil.which("go") is None:
+        return []
+    return [f"test tools: {tools.cache_root()}", *tools.describe(TOOL_FIXTURES.values())]
 
 
 @pytest.fixture(scope="session")
@@ -57,3 +107,59 @@ def go_required() -> str:
     if go is None:
         pytest.fail("these tests build generated services and need Go 1.25+ on PATH")
     return go
+
+
+def built_tool(name: str) -> None:
+    try:
+        tools.build(name)
+    except tools.ToolError as error:
+        pytest.fail(str(error))
+
+
+def tool_binary(name: str) -> Path:
+    try:
+        binary = tools.cached_tool(name)
+    except tools.ToolError as error:
+        pytest.fail(str(error))
+    assert binary is not None
+    return binary
+
+
+@pytest.fixture(scope="session")
+def actionlint() -> Path:
+    """actionlint, pinned under test_tools in extensions/go_deps.yml."""
+    return tool_binary("actionlint")
+
+
+@pytest.fixture(scope="session")
+def goreleaser() -> Path:
+    """goreleaser, pinned under test_tools in extensions/go_deps.yml."""
+    return tool_binary("goreleaser")
+
+
+@pytest.fixture(scope="session")
+def promtool() -> Path:
+    """Prometheus's promtool, pinned under test_tools in extensions/go_deps.yml."""
+    return tool_binary("promtool")
+
+
+def service_tool(name: str) -> list[str]:
+    """The command that runs a tool of a service's tools/go.mod, from the service root,
+    as its Makefile does; compiled (into Go's build cache) before the first test runs it."""
+    built_tool(name)
+    return [go_required(), "tool", "-modfile=tools/go.mod", name]
+
+
+@pytest.fixture(scope="session")
+def golangci_lint() -> list[str]:
+    return service_tool("golangci-lint")
+
+
+@pytest.fixture(scope="session")
+def govulncheck() -> list[str]:
+    return service_tool("govulncheck")
+
+
+@pytest.fixture(scope="session")
+def sqlc() -> list[str]:
+    return service_tool("sqlc")

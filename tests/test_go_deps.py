@@ -620,8 +620,11 @@ def test_tools_module_is_tidy(tools_root: Path) -> None:
 
 
 @pytest.mark.slow
-def test_golangci_lint_is_pinned_and_lints_the_service(tools_root: Path, spec: Spec) -> None:
-    """The first build takes a minute or two; later runs come from the build cache."""
+def test_golangci_lint_is_pinned_and_lints_the_service(
+    tools_root: Path, spec: Spec, golangci_lint: list[str]
+) -> None:
+    """The fixture compiles it first (into Go's build cache, from the same tools module),
+    once for all the tests that run it; here it runs as `make lint` runs it."""
     version = spec["tools"]["github.com/golangci/golangci-lint/v2"]["version"]
     out = run_tool(tools_root, "golangci-lint", "version")
     assert f"golangci-lint has version {version.removeprefix('v')} " in out
@@ -636,10 +639,16 @@ def test_golangci_lint_is_pinned_and_lints_the_service(tools_root: Path, spec: S
 
 
 @pytest.mark.slow
-def test_govulncheck_is_pinned(tools_root: Path, spec: Spec) -> None:
+def test_govulncheck_is_pinned(tools_root: Path, spec: Spec, govulncheck: list[str]) -> None:
     version = spec["tools"]["golang.org/x/vuln"]["version"]
     out = run_tool(tools_root, "govulncheck", "-version")
     assert f"Scanner: govulncheck@{version}" in out
+
+
+@pytest.mark.slow
+def test_sqlc_is_pinned(tools_root: Path, spec: Spec, sqlc: list[str]) -> None:
+    version = spec["tools"]["github.com/sqlc-dev/sqlc"]["version"]
+    assert run_tool(tools_root, "sqlc", "version").strip() == version
 
 
 @pytest.mark.slow

@@ -3,8 +3,8 @@ rules and the Grafana dashboard under deploy/, checked with the real Prometheus 
 
 The fast layer reads the files: they exist exactly when ``metrics`` is on, every alert
 carries a severity and summary/description annotations, and every query uses only
-metrics of the service's contract (below). The slow layer builds promtool (pinned
-under test_tools in extensions/go_deps.yml) and runs ``promtool check config``,
+metrics of the service's contract (below). The slow layer runs promtool (pinned under
+test_tools in extensions/go_deps.yml; conftest.py's fixture): ``promtool check config``,
 ``promtool check rules``, every dashboard query through the PromQL parser, and
 ``promtool test rules`` with unit tests written here: traffic shaped like a healthy
 service, an outage, slow responses, a slow error leak and a dead target, each with
@@ -13,7 +13,6 @@ the alerts it must (and must not) fire, and when.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import math
 import os
@@ -26,8 +25,8 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import Render, go_required
-from variants import REPO_ROOT, Variant, valid_variants
+from conftest import Render
+from variants import Variant, valid_variants
 
 VARIANTS = valid_variants()
 WITH_METRICS = [v for v in VARIANTS if v["metrics"]]
@@ -150,24 +149,6 @@ def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
     if done.returncode != 0:
         pytest.fail(f"{' '.join(cmd)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
     return done.stdout + done.stderr
-
-
-@pytest.fixture(scope="session")
-def promtool(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
-    """promtool, pinned under test_tools, built once per run (shared by xdist workers)."""
-    spec = yaml.safe_load((REPO_ROOT / "extensions" / "go_deps.yml").read_text())["test_tools"]
-    package, version = spec["promtool"]["package"], spec["promtool"]["version"]
-    base = tmp_path_factory.getbasetemp()
-    if worker_id != "master":
-        base = base.parent  # the run's directory, shared by its workers
-    gobin = base / f"promtool-{version}"
-    with (base / "promtool.lock").open("w") as lock:
-        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
-        if not (gobin / "promtool").exists():
-            run(
-                [go_required(), "install", f"{package}@{version}"], REPO_ROOT, {"GOBIN": str(gobin)}
-            )
-    return gobin / "promtool"
 
 
 # --- reading the files ---------------------------------------------------------------
@@ -396,6 +377,21 @@ def test_promtool_checks_config_and_rules(
     assert "SUCCESS: 1 rule files found" in out, out
     out = run([str(promtool), "check", "rules", *lint, str(ops.alerts)], ops.root)
     assert f"SUCCESS: {len(ops.rules())} rules found" in out, out
+
+
+@pytest.mark.slow
+def test_promtool_rejects_a_scrape_config_it_does_not_know(promtool: Path, tmp_path: Path) -> None:
+    """The check is strict: promtool is built with only some service discoveries
+    (extensions/go_deps.yml), and a key it does not know fails instead of passing."""
+    config = tmp_path / "prometheus.yml"
+    config.write_text(
+        "scrape_configs:\n  - job_name: j\n    made_up_sd_configs:\n      - server: x\n"
+    )
+    done = subprocess.run(
+        [str(promtool), "check", "config", str(config)], capture_output=True, text=True
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "field made_up_sd_configs not found" in done.stdout + done.stderr
 
 
 @pytest.mark.slow

@@ -4,7 +4,8 @@ release and dependency-update configuration, versioned builds, vulnerability sca
 Each variant is checked with the tools pinned in its own tools/go.mod, exactly as
 its developers run them (`make lint` and friends). Tools the template's tests need
 beyond those (actionlint, goreleaser) are pinned in extensions/go_deps.yml under
-test_tools.
+test_tools. Both kinds are built once per machine (tests/tools.py, through the
+fixtures of conftest.py).
 """
 
 from __future__ import annotations
@@ -41,38 +42,23 @@ def run(
     return done.stdout + done.stderr
 
 
-def go_tool(root: Path, *args: str) -> str:
-    """Run a tool pinned in the service's tools/go.mod, as `make` does."""
-    go = go_required()
-    return run([go, "tool", "-modfile=tools/go.mod", *args], root, {"GOFLAGS": "-mod=readonly"})
-
-
-@pytest.fixture(scope="session")
-def test_tool(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
-    """Build a tool pinned under test_tools in extensions/go_deps.yml, once."""
-    spec = yaml.safe_load((REPO_ROOT / "extensions" / "go_deps.yml").read_text())["test_tools"]
-    gobin = tmp_path_factory.mktemp("tools")
-    built: dict[str, Path] = {}
-
-    def get(name: str) -> Path:
-        if name not in built:
-            pkg, version = spec[name]["package"], spec[name]["version"]
-            run([go_required(), "install", f"{pkg}@{version}"], REPO_ROOT, {"GOBIN": str(gobin)})
-            built[name] = gobin / name
-        return built[name]
-
-    return get
+def go_tool(root: Path, command: list[str], *args: str) -> str:
+    """Run a tool pinned in the service's tools/go.mod (command: a conftest fixture's
+    `go tool -modfile=tools/go.mod NAME`), as `make` does."""
+    return run([*command, *args], root, {"GOFLAGS": "-mod=readonly"})
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("variant", valid_variants(), ids=lambda v: v.id)
-def test_lint_and_format_clean(variant: Variant, rendered: Render) -> None:
+def test_lint_and_format_clean(
+    variant: Variant, rendered: Render, golangci_lint: list[str]
+) -> None:
     root = rendered(variant)
-    go_tool(root, "golangci-lint", "config", "verify")
+    go_tool(root, golangci_lint, "config", "verify")
     # Several variants are linted at once here; golangci-lint refuses that by default.
-    out = go_tool(root, "golangci-lint", "run", "--allow-parallel-runners", "./...")
+    out = go_tool(root, golangci_lint, "run", "--allow-parallel-runners", "./...")
     assert "0 issues" in out, out
-    diff = go_tool(root, "golangci-lint", "fmt", "--diff", "./...")
+    diff = go_tool(root, golangci_lint, "fmt", "--diff", "./...")
     assert diff == "", f"gofmt/goimports would change:\n{diff}"
 
 
@@ -95,7 +81,7 @@ def test_hygiene_that_pre_commit_checks(variant: Variant, rendered: Render) -> N
 @pytest.mark.slow
 @pytest.mark.parametrize("variant", valid_variants(), ids=lambda v: v.id)
 def test_ci_and_release_configuration(
-    variant: Variant, rendered: Render, test_tool: Callable[[str], Path], tmp_path: Path
+    variant: Variant, rendered: Render, actionlint: Path, goreleaser: Path, tmp_path: Path
 ) -> None:
     root = rendered(variant)
     workflow = root / ".github" / "workflows" / "ci.yml"
@@ -106,7 +92,7 @@ def test_ci_and_release_configuration(
     assert integration.exists() == (variant["ci"] == "github" and needs_server)
     assert gitlab.exists() == (variant["ci"] == "gitlab")
     if workflow.exists():
-        run([str(test_tool("actionlint")), *map(str, workflow.parent.iterdir())], root)
+        run([str(actionlint), *map(str, workflow.parent.iterdir())], root)
     if integration.exists():
         # The service container the integration tests reach through DATABASE_URL.
         job = yaml.safe_load(integration.read_text())["jobs"]["integration"]
@@ -136,7 +122,7 @@ def test_ci_and_release_configuration(
 
     # goreleaser wants a git repository: check a committed copy of the variant.
     repo = commit_as_repository(Path(shutil.copytree(root, tmp_path / "svc")))
-    run([str(test_tool("goreleaser")), "check"], repo)
+    run([str(goreleaser), "check"], repo)
 
 
 def assert_reaches(url: str, database: str, container_env: dict[str, str]) -> None:
@@ -152,11 +138,11 @@ def assert_reaches(url: str, database: str, container_env: dict[str, str]) -> No
     assert (parts.username, parts.password) == want, url
 
 
-def test_repository_workflows_are_valid(test_tool: Callable[[str], Path]) -> None:
+def test_repository_workflows_are_valid(actionlint: Path) -> None:
     workflows = sorted((REPO_ROOT / ".github" / "workflows").glob("*.y*ml"))
     if not workflows:
         pytest.fail("the repository has no GitHub workflow to check")
-    run([str(test_tool("actionlint")), *map(str, workflows)], REPO_ROOT)
+    run([str(actionlint), *map(str, workflows)], REPO_ROOT)
 
 
 GIT_IDENTITY = {
@@ -226,13 +212,10 @@ def test_make_help_lists_the_conventional_targets(
 
 
 @pytest.mark.slow
-def test_goreleaser_check_and_snapshot_build(
-    committed_default: Path, test_tool: Callable[[str], Path]
-) -> None:
+def test_goreleaser_check_and_snapshot_build(committed_default: Path, goreleaser: Path) -> None:
     root = committed_default
-    goreleaser = str(test_tool("goreleaser"))
-    run([goreleaser, "check"], root)
-    run([goreleaser, "build", "--snapshot", "--clean", "--single-target"], root)
+    run([str(goreleaser), "check"], root)
+    run([str(goreleaser), "build", "--snapshot", "--clean", "--single-target"], root)
     binaries = list((root / "dist").glob("notes-service_*/notes-service"))
     assert len(binaries) == 1, list((root / "dist").iterdir())
     out = run([str(binaries[0]), "version"], root)
@@ -288,15 +271,14 @@ def write_vulndb(db: Path, fixed: str) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize(("fixed", "found"), [("99.0.0", True), ("5.0.0", False)])
 def test_govulncheck_reports_what_the_database_says(
-    fixed: str, found: bool, committed_default: Path, tmp_path: Path
+    fixed: str, found: bool, committed_default: Path, tmp_path: Path, govulncheck: list[str]
 ) -> None:
     """The public vulnerability database cannot be reached from here, so the scan
     runs against a local database in the same format, built offline."""
     db = tmp_path / "vulndb"
     write_vulndb(db, fixed)
-    go = go_required()
     out = run(
-        [go, "tool", "-modfile=tools/go.mod", "govulncheck", "-db", db.as_uri(), "./..."],
+        [*govulncheck, "-db", db.as_uri(), "./..."],
         committed_default,
         {"GOFLAGS": "-mod=readonly"},
         ok=(3,) if found else (0,),
@@ -313,11 +295,10 @@ def test_make_tidy_changes_nothing(committed_default: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("database", ["sqlite", "postgres", "mysql"])
 def test_committed_queries_match_sqlc_output(
-    database: str, render_with: Callable[[dict[str, str]], Path]
+    database: str, render_with: Callable[[dict[str, str]], Path], sqlc: list[str]
 ) -> None:
     """The generated query code shipped in every service is what the pinned sqlc writes
     from its queries and migrations, and `make check-generated` catches a hand edit."""
-    go_required()
     root = render_with({"database": database})
     out = run(["make", "check-generated"], root, {"GOFLAGS": "-mod=readonly"})
     assert "sqlc diff" in out
