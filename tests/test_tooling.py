@@ -17,10 +17,12 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import tools
 import yaml
 from conftest import Render, go_required
 from variants import REPO_ROOT, Variant, files, render, valid_variants
@@ -174,10 +176,18 @@ def committed_default(template_copy: Path, tmp_path_factory: pytest.TempPathFact
     )
 
 
+def release_build() -> AbstractContextManager[bool]:
+    """`make build` and goreleaser compile the default service alike (CGO_ENABLED=0,
+    -trimpath): one at a time, the second finds the first's packages in Go's build cache
+    instead of compiling them too, in the other worker, at the same time."""
+    return tools.locked("release-build")
+
+
 @pytest.mark.slow
 def test_make_build_embeds_version_commit_and_date(committed_default: Path) -> None:
     root = committed_default
-    run(["make", "build", "VERSION=v1.2.3"], root)
+    with release_build():
+        run(["make", "build", "VERSION=v1.2.3"], root)
     out = run([str(root / "bin" / "notes-service"), "version"], root)
     commit = run(["git", "rev-parse", "HEAD"], root).strip()
     assert out.startswith("notes-service v1.2.3 (commit " + commit + ", built 20"), out
@@ -215,7 +225,8 @@ def test_make_help_lists_the_conventional_targets(
 def test_goreleaser_check_and_snapshot_build(committed_default: Path, goreleaser: Path) -> None:
     root = committed_default
     run([str(goreleaser), "check"], root)
-    run([str(goreleaser), "build", "--snapshot", "--clean", "--single-target"], root)
+    with release_build():
+        run([str(goreleaser), "build", "--snapshot", "--clean", "--single-target"], root)
     binaries = list((root / "dist").glob("notes-service_*/notes-service"))
     assert len(binaries) == 1, list((root / "dist").iterdir())
     out = run([str(binaries[0]), "version"], root)
