@@ -28,6 +28,7 @@ set -euo pipefail
 SERVERS=(
   "postgres PostgreSQL GOFACTORY_POSTGRES_URL postgresql"
   "mariadb MariaDB GOFACTORY_MYSQL_URL mariadb-server"
+  "redis Redis GOFACTORY_REDIS_URL redis-server"
 )
 # Installed beside the servers, when root: wrk drives the benchmarks.
 EXTRA_PACKAGES=(wrk)
@@ -200,6 +201,37 @@ SQL
     -e "SELECT 1" >/dev/null \
     || die "cannot log in to MariaDB as $DB_USER over TCP (an existing user with another password?)"
   log "MariaDB ready on 127.0.0.1:$port"
+}
+
+# --- Redis: an instance of its own on loopback, as the redis user, with no
+# persistence (the tests' keys need not survive it).
+
+REDIS_PORT=6379
+
+server_redis() {
+  local logfile=/var/log/redis/gofactory.log
+  local ping=(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping)
+  case $1 in
+    running) command -v redis-cli >/dev/null && [ "$("${ping[@]}" 2>/dev/null)" = PONG ]; return ;;
+    stop)
+      if server_redis running; then
+        log "stopping Redis"
+        redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown nosave >/dev/null
+      fi
+      return ;;
+  esac
+
+  if ! server_redis running; then
+    log "starting Redis on 127.0.0.1:$REDIS_PORT"
+    install -d -o redis -g redis /var/log/redis /run/redis
+    detached runuser -u redis -- redis-server --daemonize yes --bind 127.0.0.1 \
+      --port "$REDIS_PORT" --save "" --appendonly no --dir /run/redis --logfile "$logfile"
+  fi
+  wait_for Redis "$logfile" server_redis running
+
+  # shellcheck disable=SC2034 # printed through ${!variable} below
+  GOFACTORY_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
+  log "Redis ready on 127.0.0.1:$REDIS_PORT"
 }
 
 # --- The actions, over the SERVERS table.

@@ -6,9 +6,9 @@ it. scripts/services.sh installs and starts each server on loopback (see DESIGN.
 "Real components") and exports its address in ``ci_env``; scripts/test.sh runs it
 whenever the selected tests include slow ones. The slow layer hands the address to
 the service's integration tests (``go test -tags integration``) in ``service_env``,
-the variable the generated service itself reads (``database=postgres`` and
-``database=mysql`` today). A variant that needs a server fails loudly when its
-address is not set, or when the variant has no integration test.
+the variable the generated service itself reads (DATABASE_URL for ``database=postgres``
+and ``database=mysql``, CACHE_URL for ``cache=redis``). A variant that needs a server
+fails loudly when its address is not set, or when the variant has no integration test.
 """
 
 from __future__ import annotations
@@ -36,14 +36,14 @@ class Server:
 
 POSTGRES = Server("PostgreSQL", "GOFACTORY_POSTGRES_URL", "DATABASE_URL")
 MARIADB = Server("MariaDB", "GOFACTORY_MYSQL_URL", "DATABASE_URL")
-REDIS = Server("Redis", "GOFACTORY_REDIS_URL", "REDIS_URL")
+REDIS = Server("Redis", "GOFACTORY_REDIS_URL", "CACHE_URL")
 RABBITMQ = Server("RabbitMQ", "GOFACTORY_AMQP_URL", "AMQP_URL")
 NATS = Server("NATS", "GOFACTORY_NATS_URL", "NATS_URL")
 KAFKA = Server("Kafka", "GOFACTORY_KAFKA_BROKERS", "KAFKA_BROKERS")
 KEYCLOAK = Server("Keycloak", "GOFACTORY_OIDC_ISSUER_URL", "OIDC_ISSUER_URL")
 
 # The servers scripts/services.sh starts (its SERVERS table), in its order.
-SHARED_SERVERS = (POSTGRES, MARIADB)
+SHARED_SERVERS = (POSTGRES, MARIADB, REDIS)
 SERVICES_SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "services.sh"
 
 # Choice values (DESIGN.md, "The answer model") -> the server they need.

@@ -21,7 +21,7 @@ from typer.testing import CliRunner, Result
 
 from gofactory.answers import recorded_answers
 from gofactory.cli import app
-from gofactory.doctor import addresses
+from gofactory.doctor import addresses, needed_servers
 
 PASSWORD = "s3cret-pw"
 
@@ -219,3 +219,11 @@ def test_a_directory_that_is_not_a_service_is_refused(tmp_path: Path) -> None:
 )
 def test_addresses_of_a_setting(value: str, expected: list[tuple[str, int]]) -> None:
     assert addresses(value, 5432) == expected
+
+
+def test_a_redis_cache_is_a_server_to_check() -> None:
+    needed = list(needed_servers({"database": "sqlite", "cache": "redis"}))
+    assert [(s.name, s.variable) for s in needed] == [("Redis", "CACHE_URL")]
+    assert addresses("rediss://:secret@cache.internal/0", needed[0].default_port) == [
+        ("cache.internal", 6379)
+    ]

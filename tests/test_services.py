@@ -16,6 +16,7 @@ from dbservers import mariadb, psql
 from services import (
     MARIADB,
     POSTGRES,
+    REDIS,
     SERVICES_SCRIPT,
     SHARED_SERVERS,
     Server,
@@ -24,10 +25,24 @@ from services import (
 )
 from variants import valid_variants
 
+
+def redis_cli(url: str, command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["redis-cli", "-u", url, "--no-auth-warning", *command.split()],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
 CLIENTS: dict[Server, Callable[[str, str], subprocess.CompletedProcess[str]]] = {
     POSTGRES: psql,
     MARIADB: mariadb,
+    REDIS: redis_cli,
 }
+# What each client sends: the answer must be "1".
+PROBES = {REDIS: "ECHO 1"}
 
 
 def test_services_script_starts_the_shared_servers() -> None:
@@ -89,6 +104,6 @@ def test_shared_server_answers(server: Server) -> None:
             f"{server.name} is needed: set {server.ci_env} to its URL, or run the tests "
             "with scripts/test.sh as root, which installs and starts it"
         )
-    done = CLIENTS[server](url, "SELECT 1")
+    done = CLIENTS[server](url, PROBES.get(server, "SELECT 1"))
     assert done.returncode == 0, f"{server.name} at {server.ci_env}: {done.stderr}"
     assert done.stdout.strip() == "1"

@@ -67,6 +67,7 @@ class Server:
 SERVERS: tuple[Server, ...] = (
     Server("database", "postgres", "PostgreSQL", "DATABASE_URL", 5432),
     Server("database", "mysql", "MySQL", "DATABASE_URL", 3306),
+    Server("cache", "redis", "Redis", "CACHE_URL", 6379),
 )
 
 # Files that a container engine builds or runs, at the top or in deploy/.
