@@ -251,12 +251,14 @@ ANSWER_COMBOS = [
         "example_resource": example,
         "metrics": observed,
         "tracing": observed,
+        "cache": cache,
     }
     for router in ("chi", "stdlib")
     for database in ("sqlite", "none")
     for example in (True, False)
     for observed in (True, False)
-    if not (example and database == "none")
+    for cache in ("none", "memory", "redis")
+    if not (example and database == "none") and (example or cache == "none")
 ]
 
 
@@ -269,6 +271,9 @@ def test_jinja_globals_render_the_active_units(answers: dict[str, Any], lock: Lo
     expected += ["observability-metrics", "observability-tracing"] if answers["metrics"] else []
     if answers["tracing"] and answers["database"] != "none":
         expected += ["storage-sqldb-tracing"]
+    cache_units = {"none": [], "memory": ["cache"], "redis": ["cache", "cache-redis"]}
+    for unit in cache_units[answers["cache"]]:
+        expected += [unit, f"{unit}-tracing"] if answers["tracing"] else [unit]
     env = jinja_env()
     context = {**answers, "module_path": "example.com/notes", "go_version": "1.26"}
     go_mod = env.from_string(GO_MOD_TEMPLATE).render(context)

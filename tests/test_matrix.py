@@ -214,7 +214,7 @@ def test_a_question_skipped_by_when_adds_no_redundant_variant(tmp_path: Path) ->
         }
 
     matrix, _ = matrix_of(make_template(tmp_path, add_provider))
-    assert ("database", "example_resource", "provider") in matrix.groups
+    assert ("database", "example_resource", "cache", "provider") in matrix.groups
     skipped = [variant for variant in matrix.variants if variant["database"] == "none"]
     assert skipped and all(variant["provider"] == "local" for variant in skipped)
     assert (("database", "none"), ("provider", "cloud")) in matrix.impossible

@@ -140,9 +140,15 @@ def test_refused_combinations_write_nothing(
 # The invalid combinations of today's copier.yml, with the exact message a user sees.
 KNOWN_REFUSALS = [
     (
-        {"database": "none", "example_resource": True},
+        {"database": "none", "example_resource": True, "cache": "none"},
         "Validation error for question 'example_resource': example_resource needs a "
         "database: choose database=sqlite, postgres or mysql, or answer example_resource=false",
+    ),
+    (
+        {"database": "sqlite", "example_resource": False, "cache": "memory"},
+        "Validation error for question 'cache': cache=memory caches the example notes "
+        "resource, and there is nothing else to cache: answer example_resource=true (it "
+        "needs a database), or cache=none",
     ),
 ]
 

@@ -89,19 +89,28 @@ def test_ci_and_release_configuration(
     workflow = root / ".github" / "workflows" / "ci.yml"
     integration = root / ".github" / "workflows" / "integration.yml"
     gitlab = root / ".gitlab-ci.yml"
-    needs_server = variant["database"] in ("postgres", "mysql")
+    server_db = variant["database"] in ("postgres", "mysql")
+    redis = variant["cache"] == "redis"
+    needs_server = server_db or redis
     assert workflow.exists() == (variant["ci"] == "github")
     assert integration.exists() == (variant["ci"] == "github" and needs_server)
     assert gitlab.exists() == (variant["ci"] == "gitlab")
     if workflow.exists():
         run([str(actionlint), *map(str, workflow.parent.iterdir())], root)
     if integration.exists():
-        # The service container the integration tests reach through DATABASE_URL.
+        # The service containers the integration tests reach through DATABASE_URL
+        # and CACHE_URL.
         job = yaml.safe_load(integration.read_text())["jobs"]["integration"]
         assert "make test-integration" in str(job["steps"])
-        [container] = job["services"].values()
-        assert_reaches(job["env"]["DATABASE_URL"], variant["database"], container["env"])
-        assert urlsplit(job["env"]["DATABASE_URL"]).hostname in ("localhost", "127.0.0.1")
+        containers = dict(job["services"])
+        if redis:
+            assert containers.pop("redis")["ports"] == ["6379:6379"]
+            assert job["env"]["CACHE_URL"] == "redis://localhost:6379/0"
+        assert ("DATABASE_URL" in job["env"]) == server_db
+        if server_db:
+            [container] = containers.values()
+            assert_reaches(job["env"]["DATABASE_URL"], variant["database"], container["env"])
+            assert urlsplit(job["env"]["DATABASE_URL"]).hostname in ("localhost", "127.0.0.1")
     if gitlab.exists():
         run(
             [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.gitlab-ci", str(gitlab)],
@@ -112,9 +121,15 @@ def test_ci_and_release_configuration(
         if needs_server:
             job = jobs["integration"]
             assert job["script"] == ["make test-integration"]
-            [service] = job["services"]
-            assert_reaches(job["variables"]["DATABASE_URL"], variant["database"], job["variables"])
-            assert urlsplit(job["variables"]["DATABASE_URL"]).hostname == service["alias"]
+            aliases = [service["alias"] for service in job["services"]]
+            if redis:
+                assert aliases.pop() == "redis"
+                assert job["variables"]["CACHE_URL"] == "redis://redis:6379/0"
+            if server_db:
+                [alias] = aliases
+                url = job["variables"]["DATABASE_URL"]
+                assert_reaches(url, variant["database"], job["variables"])
+                assert urlsplit(url).hostname == alias
     run(
         [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.renovate", "renovate.json"],
         root,
