@@ -109,6 +109,39 @@ DB_METRICS = {
         "wait_duration_seconds_total",
     )
 }
+# The cache's metrics (internal/cache/metrics.go), with a cache; and those of a cache in
+# Redis (metrics_redis.go).
+CACHE_METRICS = {
+    "cache_hits_total",  # counter {cache, tier}
+    "cache_misses_total",  # counter {cache}
+    "cache_loads_total",  # counter {cache, result}
+    "cache_load_duration_seconds_bucket",  # histogram {cache}
+    "cache_load_duration_seconds_sum",
+    "cache_load_duration_seconds_count",
+    "cache_evictions_total",  # counter {cache}
+}
+REDIS_CACHE_METRICS = {
+    "cache_errors_total",  # counter {cache, operation}
+    "cache_backend_up",  # gauge {cache}
+    *(
+        f"cache_redis_pool_{name}"
+        for name in (
+            "connections",
+            "idle_connections",
+            "hits_total",
+            "misses_total",
+            "timeouts_total",
+        )
+    ),
+}
+CACHE_PANEL_METRICS = CACHE_METRICS - {
+    "cache_load_duration_seconds_sum",
+    "cache_load_duration_seconds_count",
+}
+REDIS_PANEL_METRICS = REDIS_CACHE_METRICS - {
+    "cache_redis_pool_hits_total",
+    "cache_redis_pool_misses_total",
+}
 # Series that Prometheus itself makes.
 PROMETHEUS_METRICS = {"up", "ALERTS"}
 
@@ -139,7 +172,22 @@ GRAFANA_VARIABLES = {
 
 def contract(variant: Variant) -> set[str]:
     names = HTTP_METRICS | RUNTIME_METRICS | PROMETHEUS_METRICS
-    return names | DB_METRICS if variant["database"] != "none" else names
+    if variant["database"] != "none":
+        names |= DB_METRICS
+    if variant["cache"] != "none":
+        names |= CACHE_METRICS
+    if variant["cache"] == "redis":
+        names |= REDIS_CACHE_METRICS
+    return names
+
+
+def cache_alerts(variant: Variant) -> set[str]:
+    """The alerts of the cache: its hit ratio, and its Redis answering."""
+    return {
+        "none": set(),
+        "memory": {"CacheHitRatioLow"},
+        "redis": {"CacheHitRatioLow", "CacheRedisUnavailable"},
+    }[variant["cache"]]
 
 
 def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
@@ -281,7 +329,8 @@ def test_alert_rules_are_complete_and_use_the_contract(variant: Variant, rendere
     recorded = {rule["record"] for rule in rules if "record" in rule}
     alerts = [rule for rule in rules if "alert" in rule]
     names = {rule["alert"] for rule in alerts}
-    assert names == {f"{slo}BudgetBurn{w}" for slo in BUDGETS for w in BURNS} | {"TargetDown"}
+    slo_alerts = {f"{slo}BudgetBurn{w}" for slo in BUDGETS for w in BURNS}
+    assert names == slo_alerts | {"TargetDown"} | cache_alerts(variant)
     sli = {"Availability": "errors", "Latency": "slow"}
     for slo, budget in BUDGETS.items():
         for long, (short, factor, hold, severity) in BURNS.items():
@@ -358,6 +407,13 @@ def test_dashboard_is_grafana_json_on_the_contract(variant: Variant, rendered: R
         "go_memstats_heap_alloc_bytes",
     } <= used
     assert bool(used & DB_METRICS) == (variant["database"] != "none")
+    # The cache's panels: ratio, tiers, loads, latency, evictions; Redis and its pool.
+    cache_panels = {
+        "none": set(),
+        "memory": CACHE_PANEL_METRICS,
+        "redis": CACHE_PANEL_METRICS | REDIS_PANEL_METRICS,
+    }[variant["cache"]]
+    assert used & (CACHE_METRICS | REDIS_CACHE_METRICS) == cache_panels
     exprs = "\n".join(queries.values())
     for quantile in ("0.5", "0.95", "0.99"):
         assert f"histogram_quantile({quantile}, sum by (method, route, le)" in exprs
@@ -716,13 +772,108 @@ def rule_tests(ops: Ops) -> dict[str, Any]:
     }
 
 
+# The cache's reads, per minute: a warm cache answers 90% of them.
+CACHE_READS, WARM_HITS = 1_000, 900
+
+
+def cache_series(job: str, minutes: list[tuple[int, int, int]]) -> list[dict[str, str]]:
+    """The cache's hit and miss counters over segments of (minutes, reads a minute, hits
+    a minute)."""
+    labels = f'job="{job}", instance="{INSTANCE}", cache="notes"'
+    hits = [(length, {0.0: hit}) for length, _, hit in minutes]
+    misses = [(length, {0.0: reads - hit}) for length, reads, hit in minutes]
+    return [
+        {"series": f'cache_hits_total{{{labels}, tier="local"}}', "values": counter(hits, count)},
+        {"series": f"cache_misses_total{{{labels}}}", "values": counter(misses, count)},
+    ]
+
+
+def cache_rule_groups(ops: Ops, cache: str) -> list[dict[str, Any]]:
+    """Unit tests of the cache's alerts: a warm cache is silent, a cold one warns after
+    its window and `for`, a quiet one never does; a Redis that stops answering warns."""
+    if cache == "none":
+        return []
+    job, alert = ops.job, "CacheHitRatioLow"
+    # 60 warm minutes, then 90 at 20%: the 30m ratio falls below 50% once 4/7 of its
+    # window is cold, about 17 minutes in; the alert fires 30 minutes after that.
+    start, cold = 60, 200
+    due = start + 30 * (WARM_HITS / CACHE_READS - 0.5) / (
+        WARM_HITS / CACHE_READS - cold / CACHE_READS
+    )
+    hold = minutes(ops.alert(alert)["for"])
+    labels = {"job": job, "cache": "notes", "severity": "warning"}
+    groups: list[dict[str, Any]] = [
+        {
+            "name": "warm cache: silence",
+            "input_series": cache_series(job, [(4 * 60, CACHE_READS, WARM_HITS)]),
+            "alert_rule_test": [{"alertname": alert, "eval_time": "3h", "exp_alerts": []}],
+        },
+        {
+            "name": "cold cache: a warning",
+            "input_series": cache_series(
+                job, [(start, CACHE_READS, WARM_HITS), (90, CACHE_READS, cold)]
+            ),
+            "alert_rule_test": [
+                {
+                    "alertname": alert,
+                    "eval_time": f"{math.floor(due + hold) - 2}m",
+                    "exp_alerts": [],
+                },
+                {
+                    "alertname": alert,
+                    "eval_time": f"{math.ceil(due + hold) + 2}m",
+                    "exp_alerts": [
+                        {
+                            "exp_labels": labels,
+                            "exp_annotations": expanded(ops, alert, "20%", cache="notes"),
+                        }
+                    ],
+                },
+            ],
+        },
+        {
+            "name": "a quiet cache (under a read a second): silence",
+            "input_series": cache_series(job, [(3 * 60, 30, 0)]),
+            "alert_rule_test": [{"alertname": alert, "eval_time": "2h", "exp_alerts": []}],
+        },
+    ]
+    if cache == "redis":
+        down, alert = 11, "CacheRedisUnavailable"
+        hold = minutes(ops.alert(alert)["for"])
+        up = f'cache_backend_up{{job="{job}", instance="{INSTANCE}", cache="notes"}}'
+        groups.append(
+            {
+                "name": "Redis stops answering: a warning",
+                "input_series": [{"series": up, "values": f"1x{down - 1} 0x30"}],
+                "alert_rule_test": [
+                    {"alertname": alert, "eval_time": f"{down + hold - 1}m", "exp_alerts": []},
+                    {
+                        "alertname": alert,
+                        "eval_time": f"{down + hold + 1}m",
+                        "exp_alerts": [
+                            {
+                                "exp_labels": {**labels, "instance": INSTANCE},
+                                "exp_annotations": expanded(
+                                    ops, alert, "", instance=INSTANCE, cache="notes"
+                                ),
+                            }
+                        ],
+                    },
+                ],
+            }
+        )
+    return [{"interval": "1m", **group} for group in groups]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("variant", WITH_METRICS, ids=lambda v: v.id)
 def test_alert_rules_fire_when_they_should(
     variant: Variant, rendered: Render, promtool: Path, tmp_path: Path
 ) -> None:
     ops = ops_of(rendered(variant))
+    unit_tests = rule_tests(ops)
+    unit_tests["tests"] += cache_rule_groups(ops, variant["cache"])
     tests = tmp_path / "alerts_test.yml"
-    tests.write_text(yaml.safe_dump(rule_tests(ops), sort_keys=False, width=200))
+    tests.write_text(yaml.safe_dump(unit_tests, sort_keys=False, width=200))
     out = run([str(promtool), "test", "rules", str(tests)], tmp_path)
     assert "SUCCESS" in out, out
