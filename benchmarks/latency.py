@@ -63,8 +63,10 @@ def wrk(url: str, connections: int, duration: int, script: Path | None) -> dict[
     return figures
 
 
-def build(template: Path, workdir: Path, database: str) -> Path:
-    root = render(template, workdir / f"{SERVICE}-{database}", {"database": database})
+def build(template: Path, workdir: Path, answers: dict[str, str]) -> Path:
+    """Renders the service with answers and builds it as `make build` does."""
+    name = "-".join(f"{k}-{v}" for k, v in answers.items())
+    root = render(template, workdir / f"{SERVICE}-{name}", answers)
     binary = root / "bin" / SERVICE
     env = {**os.environ, "CGO_ENABLED": "0", "GOFLAGS": "-mod=readonly"}
     subprocess.run(
@@ -139,7 +141,7 @@ def main() -> int:
         post = work / "post.lua"
         post.write_text(POST_SCRIPT, encoding="utf-8")
         for database in ("sqlite", "postgres"):
-            binary = build(template, work, database)
+            binary = build(template, work, {"database": database})
             env = {"APP_ENV": "prod", "MIGRATE_ON_START": "true"}
             if database == "postgres":
                 server = stack.enter_context(private_postgres(work / "pg"))

@@ -7,9 +7,11 @@ It gives the template (copier.yml and template/) what plain Jinja lacks:
   that copier refuses a module path that ``go mod init`` or the module proxy would refuse, and
   says which rule it breaks;
 * the slices (slices/*.yml, one declaration per slice of the generated service: its
-  condition, files, Go packages and environment variables): ``slice_excludes()`` gives the
-  ``_exclude`` patterns of the slices the answers switch off, ``env_vars()`` the variables of
-  those switched on (the source of the Config struct, .env.example and the README table);
+  condition, files, Go packages, environment variables and the local servers it needs):
+  ``slice_excludes()`` gives the ``_exclude`` patterns of the slices the answers switch off,
+  ``env_vars()`` the variables of those switched on (the source of the Config struct,
+  .env.example, the README table and the deployment manifests), ``compose_services()`` the
+  servers that compose.yaml runs beside the service;
 * the pinned Go dependency table: ``go_mod_requires()`` and ``go_sum()``, which render the
   exact ``require`` blocks and go.sum lines that ``go mod tidy`` would write for the active
   slices. They read go_deps.lock.json, computed by lock_go_deps.py from go_deps.yml (the
@@ -101,6 +103,21 @@ def words(value: str) -> list[str]:
 def kebab(value: str) -> str:
     """``"Notes Service"`` -> ``"notes-service"``: service names, binaries, k8s objects."""
     return "-".join(words(value))
+
+
+_DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)")
+_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def duration_seconds(value: str) -> float:
+    """Filter ``duration_seconds``: a Go duration ("1m30s", "500ms", "0") in seconds, for
+    manifests that derive a number of seconds from a variable's value."""
+    if value == "0":
+        return 0.0
+    parts = _DURATION_PART.findall(value)
+    if not parts or "".join(n + u for n, u in parts) != value:
+        raise ValueError(f"{value!r} is not a Go duration such as 15s or 1m30s")
+    return sum(float(number) * _DURATION_UNITS[unit] for number, unit in parts)
 
 
 def is_kebab_slug(value: object) -> bool:
@@ -202,13 +219,64 @@ def is_go_module_path(value: object) -> bool:
 
 
 # --------------------------------------------------------------------------------------------
+# Image repository checks: the name part of a container image reference (the distribution
+# spec's grammar), with the registry host that a release pushes to, and no tag.
+# --------------------------------------------------------------------------------------------
+
+_DOMAIN = re.compile(
+    r"(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])(?:\.(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]))*(?::[0-9]+)?"
+)
+_PATH_COMPONENT = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*")
+
+
+def image_repository_error(value: object) -> str:
+    """Why ``value`` is not an image repository such as ghcr.io/acme/svc; "" if it is."""
+    if not isinstance(value, str) or not value:
+        return "it is empty"
+    if "@" in value or ":" in value.split("/")[-1]:
+        return "leave out the tag or digest: releases tag the image with their version"
+    host, _, path = value.partition("/")
+    if not path or not ("." in host or ":" in host or host == "localhost"):
+        return "start with the registry host, e.g. ghcr.io/acme/notes-service"
+    if not _DOMAIN.fullmatch(host):
+        return f'"{host}" is not a registry host name'
+    for component in path.split("/"):
+        if not _PATH_COMPONENT.fullmatch(component):
+            return (
+                f'"{component}" is not a path component: use lowercase letters and digits, '
+                "with . _ or - between them"
+            )
+    if len(value) > 255:
+        return "it is longer than 255 characters"
+    return ""
+
+
+def is_image_repository(value: object) -> bool:
+    """Jinja test ``image_repository``: true when ``image_repository_error`` finds nothing."""
+    return image_repository_error(value) == ""
+
+
+# --------------------------------------------------------------------------------------------
 # Slices: slices/*.yml, one declaration per slice of the generated service
 # --------------------------------------------------------------------------------------------
 
 # What a declaration (or one of its parts) may hold.
-_UNIT_KEYS = frozenset({"when", "files", "go", "env", "parts"})
+_UNIT_KEYS = frozenset({"when", "files", "go", "env", "compose", "parts"})
 _ENV_KEYS = frozenset(
-    {"name", "part", "field", "type", "default", "help", "secret", "required", "example", "checks"}
+    {
+        "name",
+        "part",
+        "field",
+        "type",
+        "default",
+        "help",
+        "secret",
+        "required",
+        "example",
+        "compose",
+        "cluster",
+        "checks",
+    }
 )
 _ENV_REQUIRED = ("name", "field", "type", "help")
 _CHECK_KEYS = frozenset({"ok", "problem", "part"})
@@ -233,6 +301,8 @@ class EnvVar(TypedDict):
     secret: str  # "": shown as is; "url": the password of a URL masked; "full": masked whole
     required: bool  # no default: unset is an error
     example: str  # what .env.example suggests instead of the default
+    compose: str  # the value compose.yaml gives the service (a server of its own), or ""
+    cluster: str  # the value of the Kubernetes manifests and Helm chart, or "": the default
     tag: str  # the Go struct tag of the Config field: env, envDefault and secret
     checks: list[EnvCheck]  # what parsing cannot check, in declaration order
 
@@ -254,7 +324,9 @@ class SliceUnit:
     ``files`` are gitignore-style patterns of the destination paths that belong to it: a
     generated file is written only when every unit that claims it is present. ``env`` holds
     the raw declarations (strings may be Jinja, rendered with the answers); ``part`` names
-    the unit an entry of a slice's list belongs to, when not the slice itself.
+    the unit an entry of a slice's list belongs to, when not the slice itself. ``compose``
+    names the servers it needs on a developer's machine, each a service of compose.yaml
+    (its definition: includes/compose/NAME.yaml.jinja).
     """
 
     name: str
@@ -262,6 +334,7 @@ class SliceUnit:
     files: tuple[str, ...]
     packages: tuple[str, ...]
     env: tuple[tuple[str, Mapping[str, Any]], ...]  # (unit name, declaration)
+    compose: tuple[str, ...] = ()
 
     @property
     def when(self) -> str:
@@ -361,9 +434,18 @@ def _units(name: str, raw: object, parents: tuple[str, ...], where: str) -> Iter
         files=tuple(_str_list(raw.get("files") or [], f"{where}: {name}: files")),
         packages=tuple(sorted(set(_str_list(raw.get("go") or [], f"{where}: {name}: go")))),
         env=tuple(env),
+        compose=tuple(_compose_names(raw.get("compose") or [], f"{where}: {name}: compose")),
     )
     for part, declaration in parts.items():
         yield from _units(f"{name}-{part}", declaration, conditions, where)
+
+
+def _compose_names(value: object, where: str) -> list[str]:
+    names = _str_list(value, where)
+    for name in names:
+        if not _NAME.fullmatch(name):
+            raise ValueError(f"{where}: {name!r} is not a lowercase-kebab-case service name")
+    return names
 
 
 @functools.cache
@@ -674,6 +756,15 @@ def render_tools_sum(lock: Lock) -> str:
     return "\n".join(lock["tools"]["go_sum"])
 
 
+def test_tool_version(name: str) -> str:
+    """Global ``test_tool_version(NAME)``: the version of a tool pinned under test_tools in
+    go_deps.yml, for a generated file that runs the tool the template is tested with (the
+    release pipeline's goreleaser)."""
+    with SPEC_FILE.open(encoding="utf-8") as handle:
+        version: str = yaml.safe_load(handle)["test_tools"][name]["version"]
+    return version
+
+
 def go_tools_mod() -> str:
     """Global ``go_tools_mod()``: tools/go.mod (``tool`` directives, go line = go_deps.yml's
     go, whatever go_version is answered), without the final newline."""
@@ -695,18 +786,33 @@ class GofactoryExtension(Extension):
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
-        environment.filters.update({"kebab": kebab, "go_module_path_error": go_module_path_error})
-        environment.tests.update({"kebab_slug": is_kebab_slug, "go_module_path": is_go_module_path})
+        environment.filters.update(
+            {
+                "kebab": kebab,
+                "go_module_path_error": go_module_path_error,
+                "duration_seconds": duration_seconds,
+                "image_repository_error": image_repository_error,
+            }
+        )
+        environment.tests.update(
+            {
+                "kebab_slug": is_kebab_slug,
+                "go_module_path": is_go_module_path,
+                "image_repository": is_image_repository,
+            }
+        )
         self._conditions: dict[str, Callable[..., Any]] = {}
         self._templates: dict[str, Template] = {}
         environment.globals.update(
             {
                 "slice_excludes": self._slice_excludes,
                 "env_vars": self._env_vars,
+                "compose_services": self._compose_services,
                 "go_mod_requires": self._go_mod_requires,
                 "go_sum": self._go_sum,
                 "go_tools_mod": go_tools_mod,
                 "go_tools_sum": go_tools_sum,
+                "test_tool_version": test_tool_version,
             }
         )
 
@@ -781,6 +887,8 @@ class GofactoryExtension(Extension):
                         "secret": secret,
                         "required": required,
                         "example": self._render(entry.get("example", ""), answers),
+                        "compose": self._render(entry.get("compose", ""), answers),
+                        "cluster": self._render(entry.get("cluster", ""), answers),
                         "tag": go_struct_tag(entry["name"], default, required, secret),
                         "checks": [
                             {
@@ -797,6 +905,17 @@ class GofactoryExtension(Extension):
         if duplicates:
             raise ValueError(f"slices declare {', '.join(duplicates)} more than once")
         return found
+
+    @pass_context
+    def _compose_services(self, context: Context) -> list[str]:
+        """Global ``compose_services()``: the servers that the slice units the answers
+        switch on need beside the service, each once, in declaration order."""
+        present = self.present_units(context.get_all())
+        names: list[str] = []
+        for unit in load_slices():
+            if unit.name in present:
+                names.extend(n for n in unit.compose if n not in names)
+        return names
 
     @pass_context
     def _go_mod_requires(self, context: Context) -> str:

@@ -30,8 +30,10 @@ SERVERS=(
   "mariadb MariaDB GOFACTORY_MYSQL_URL mariadb-server"
   "redis Redis GOFACTORY_REDIS_URL redis-server"
 )
-# Installed beside the servers, when root: wrk drives the benchmarks.
-EXTRA_PACKAGES=(wrk)
+# Installed beside the servers, when root: wrk drives the benchmarks; podman
+# (with runc) builds and runs the generated services' images, on base images
+# made from busybox-static (tests/images.py).
+EXTRA_PACKAGES=(wrk podman runc busybox-static)
 
 # The credentials the tests log in with; integration tests create their own
 # databases, hence CREATEDB / ALL PRIVILEGES.
@@ -74,13 +76,16 @@ wait_for() {
 # /dev/null and no descriptor above stderr. A server that inherited one would
 # hold it open as long as it runs: fd 3 is the caller's "$(...)", which then
 # never returns, and a CI runner's pipes would never reach end of file.
+# Nor does it get the caller's TMPDIR: the servers run as their own users, for
+# whom a temporary directory private to the caller is unwritable (MariaDB then
+# refuses to start); they use the system's.
 detached() {
   (
     for fd in "/proc/$BASHPID/fd/"*; do
       fd=${fd##*/}
       if [ "$fd" -gt 2 ]; then eval "exec $fd>&-"; fi
     done
-    exec "$@" </dev/null
+    exec env -u TMPDIR "$@" </dev/null
   )
 }
 
@@ -271,7 +276,7 @@ if [ "${#wanted[@]}" -gt 0 ] && [ "$(id -u)" -ne 0 ]; then
   printf -v list '\n  %s' "${missing_names[@]}"
   die "these servers are needed, and only root can install and start them here; run as root, or set each variable to the URL of a server you run:$list"
 fi
-if [ "${#wanted[@]}" -gt 0 ]; then
+if [ "$(id -u)" -eq 0 ]; then
   missing=()
   for pkg in "${packages[@]}" "${EXTRA_PACKAGES[@]}"; do
     installed "$pkg" || missing+=("$pkg")
@@ -283,10 +288,10 @@ if [ "${#wanted[@]}" -gt 0 ]; then
     # init system: harmless, they are started below.
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" </dev/null
   fi
-  for id in "${wanted[@]}"; do
-    "server_$id" start
-  done
 fi
+for id in "${wanted[@]}"; do
+  "server_$id" start
+done
 
 for entry in "${SERVERS[@]}"; do
   read -r _ _ variable _ <<<"$entry"

@@ -11,6 +11,8 @@
 # installs and starts them), or uses the servers named by GOFACTORY_POSTGRES_URL,
 # GOFACTORY_MYSQL_URL and GOFACTORY_REDIS_URL when they are set. Without root and without those
 # variables it stops at once, naming each missing server and its variable.
+# The image tests need podman too: scripts/services.sh installs it as root;
+# without it they fail, saying what to install.
 #
 # Tests marked `serial` (they stop and start those servers) run first, alone;
 # then the rest, in parallel.
@@ -38,6 +40,11 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+
+# golangci-lint's cache belongs to this run: a result cached by an earlier run
+# names files of that run's generated services, which are gone, so their
+# //nolint comments can no longer be read and its findings come back.
+export GOLANGCI_LINT_CACHE="$work/golangci-lint"
 
 # Which tests the arguments select, and what they need.
 if ! "${pytest[@]}" "$@" -n 0 --collect-only -q --plan "$work/plan" >"$work/collect" 2>&1; then

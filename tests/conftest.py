@@ -19,6 +19,8 @@ TOOL_FIXTURES = {
     "actionlint": "actionlint",
     "goreleaser": "goreleaser",
     "promtool": "promtool",
+    "kustomize": "kustomize",
+    "helm": "helm",
     "golangci_lint": "golangci-lint",
     "govulncheck": "govulncheck",
     "sqlc": "sqlc",
@@ -75,15 +77,28 @@ def template_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return copy_template(tmp_path_factory.mktemp("template"))
 
 
+def module_path(variant: Variant) -> str:
+    """The module path that ``rendered`` gives the variant: one of its own (see there)."""
+    return f"example.com/variants/{variant.id.lower()}"
+
+
 @pytest.fixture(scope="session")
 def rendered(template_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Render]:
-    """Render a variant once per session, on first use."""
+    """Render a variant once per session, on first use.
+
+    Each variant gets a module path of its own. golangci-lint caches its findings per
+    package under a key made of the import path and the files' contents, and a finding
+    names the file it was found in: two variants with an identical package under one
+    import path would share findings, and the second would read the first one's files
+    (its //nolint comments too), which are gone once the worker that rendered them is
+    done."""
     cache: dict[Variant, Path] = {}
     root = tmp_path_factory.mktemp("variants")
 
     def get(variant: Variant) -> Path:
         if variant not in cache:
-            cache[variant] = render(template_copy, root / variant.id, variant.data)
+            data = {**variant.data, "module_path": module_path(variant)}
+            cache[variant] = render(template_copy, root / variant.id, data)
         return cache[variant]
 
     yield get
@@ -143,6 +158,18 @@ def promtool() -> Path:
     return tool_binary("promtool")
 
 
+@pytest.fixture(scope="session")
+def kustomize() -> Path:
+    """kustomize, pinned under test_tools in extensions/go_deps.yml."""
+    return tool_binary("kustomize")
+
+
+@pytest.fixture(scope="session")
+def helm() -> Path:
+    """Helm, pinned under test_tools in extensions/go_deps.yml."""
+    return tool_binary("helm")
+
+
 def service_tool(name: str) -> list[str]:
     """The command that runs a tool of a service's tools/go.mod, from the service root,
     as its Makefile does; compiled (into Go's build cache) before the first test runs it."""
@@ -163,3 +190,23 @@ def govulncheck() -> list[str]:
 @pytest.fixture(scope="session")
 def sqlc() -> list[str]:
     return service_tool("sqlc")
+
+
+FIGURE = "figure: "
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """List the figures that tests recorded (``record_property("figure: NAME", value)``):
+    measurements to report, such as an image's size, never assertions."""
+    lines = [
+        f"{report.nodeid}: {name.removeprefix(FIGURE)}: {value}"
+        for outcome in ("passed", "failed")
+        for report in terminalreporter.stats.get(outcome, [])
+        if getattr(report, "when", None) == "call"
+        for name, value in report.user_properties
+        if name.startswith(FIGURE)
+    ]
+    if lines:
+        terminalreporter.section("figures")
+        for line in lines:
+            terminalreporter.line(line)

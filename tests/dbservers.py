@@ -85,6 +85,13 @@ def _tail(log: Path | None, lines: int = 30) -> str:
     return f"\nend of {log.name}:\n" + "\n".join(text.splitlines()[-lines:])
 
 
+def _server_env() -> dict[str, str]:
+    """The environment of a server's commands: the caller's, without its TMPDIR, which
+    may be private to the caller and then unwritable for the server's OS user (MariaDB
+    refuses to start); the servers use the system's temporary directory."""
+    return {name: value for name, value in os.environ.items() if name != "TMPDIR"}
+
+
 def _run(cmd: Sequence[str], what: str, log: Path | None = None) -> str:
     """Run a setup or control command; its stdout, or an error saying what failed."""
     try:
@@ -92,6 +99,7 @@ def _run(cmd: Sequence[str], what: str, log: Path | None = None) -> str:
         done = subprocess.run(
             cmd,
             cwd="/",
+            env=_server_env(),
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
@@ -111,9 +119,11 @@ def _workdir(kind: str, os_user: str) -> Path:
 
     Not under the test's tmp_path: pytest makes its temp directories private to
     the user running the tests, so the server's OS user could not reach one; and
-    a unix socket's path must stay short (about 100 bytes).
+    a unix socket's path must stay short (about 100 bytes). Under the system's
+    temporary directory when the servers run as other users: the caller's TMPDIR may
+    be one they cannot enter.
     """
-    path = Path(tempfile.mkdtemp(prefix=f"gofactory-{kind}-"))
+    path = Path(tempfile.mkdtemp(prefix=f"gofactory-{kind}-", dir="/tmp" if _is_root() else None))
     if _is_root():
         shutil.chown(path, user=os_user)
     return path
@@ -184,6 +194,7 @@ class PrivatePostgres:
             subprocess.run(
                 self._pg_ctl("-m", "immediate", "-w", "stop"),
                 cwd="/",
+                env=_server_env(),
                 stdin=subprocess.DEVNULL,
                 capture_output=True,
                 timeout=TIMEOUT,
@@ -332,6 +343,7 @@ class PrivateMariaDB:
             self._process = subprocess.Popen(
                 [_mariadbd(), "--no-defaults", *self.options()],
                 cwd="/",
+                env=_server_env(),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,

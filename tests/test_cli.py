@@ -111,15 +111,28 @@ def test_new_with_defaults_uses_the_bundled_template(
     assert service in result.stdout
 
 
-def test_next_steps_start_the_database_the_service_needs(tmp_path: Path, template: Path) -> None:
-    """With PostgreSQL, `go run` alone would stop at "DATABASE_URL: must be set"."""
+@pytest.mark.parametrize(
+    ("deploy", "start"),
+    [
+        ("docker", "docker compose up -d --wait postgres "),
+        ("none", "docker run -d --name notes-service-postgres "),
+    ],
+)
+def test_next_steps_start_the_database_the_service_needs(
+    deploy: str, start: str, tmp_path: Path, template: Path
+) -> None:
+    """With PostgreSQL, `go run` alone would stop at "DATABASE_URL: must be set". A
+    service with a compose.yaml starts the server from there, others in a container."""
     dest = tmp_path / "svc"
-    result = invoke(["new", "--defaults", "--data", "database=postgres", str(dest)], template)
+    result = invoke(
+        ["new", "--defaults", "-d", "database=postgres", "-d", f"deploy={deploy}", str(dest)],
+        template,
+    )
     assert result.exit_code == 0, result.output
     steps = result.stdout.split("Next steps", 1)[1]
     commands = [line.strip() for line in steps.splitlines() if line.startswith("  ")]
     assert commands[0] == f"cd {dest}"
-    assert commands[1].startswith("docker run -d --name notes-service-postgres ")
+    assert commands[1].startswith(start)
     assert commands[2].startswith("cp .env.example .env")
     assert commands[3].startswith("make run")
 

@@ -41,9 +41,11 @@ def environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="module")
 def service(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A PostgreSQL service, generated (as a git repository) once for the module."""
+    """A PostgreSQL service without container files (a test adds them), generated (as
+    a git repository) once for the module."""
     dest = tmp_path_factory.mktemp("services") / "svc"
-    args = ["new", "--defaults", "--template", str(template), "--data", "database=postgres"]
+    args = ["new", "--defaults", "--template", str(template), "-d", "database=postgres"]
+    args += ["-d", "deploy=none"]
     result = CliRunner().invoke(app, [*args, str(dest)])
     assert result.exit_code == 0, result.output
     return dest

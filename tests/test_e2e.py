@@ -7,12 +7,10 @@ exercised through the notes API, then stopped with SIGTERM.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +19,7 @@ from typing import Any
 
 import pytest
 from conftest import go_required
+from http_client import Response, request
 from ports import free_port
 from variants import copy_template, render
 
@@ -29,16 +28,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 ADMIN = "http://127.0.0.1:9090"
 
 SERVICE = "notes-service"
-
-
-@dataclass
-class Response:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
 
 
 @dataclass
@@ -54,17 +43,7 @@ class Service:
         body: str | None = None,
         content_type: str = "application/json",
     ) -> Response:
-        data = body.encode() if body is not None else None
-        req = urllib.request.Request(self.base + path, data=data, method=method)
-        if body is not None:
-            req.add_header("Content-Type", content_type)
-        try:
-            with urllib.request.urlopen(req, timeout=5) as resp:
-                return Response(
-                    resp.status, {k.lower(): v for k, v in resp.headers.items()}, resp.read()
-                )
-        except urllib.error.HTTPError as err:
-            return Response(err.code, {k.lower(): v for k, v in err.headers.items()}, err.read())
+        return request(method, self.base + path, body, content_type)
 
 
 @pytest.fixture(scope="module")
@@ -254,14 +233,8 @@ def test_readiness_turns_503_before_the_listener_closes(binary: Path, tmp_path: 
 
 
 def admin_status(url: str, token: str = "") -> int:
-    req = urllib.request.Request(url)
-    if token:
-        req.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(req, timeout=5) as resp:
-            return int(resp.status)
-    except urllib.error.HTTPError as e:
-        return e.code
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return request("GET", url, headers=headers).status
 
 
 def test_profiler_outside_dev_needs_the_admin_token(binary: Path, tmp_path: Path) -> None:

@@ -300,15 +300,17 @@ def test_ops_files_exist_exactly_with_metrics(variant: Variant, rendered: Render
     root = rendered(variant)
     deploy = root / "deploy"
     expected = [
-        deploy / "README.md",
         deploy / "prometheus" / "prometheus.yml",
         deploy / "prometheus" / "alerts.yml",
         deploy / "grafana" / "dashboard.json",
     ]
     for path in expected:
         assert path.is_file() == variant["metrics"], path.relative_to(root)
-    if not variant["metrics"]:
-        assert not deploy.exists(), "deploy/ holds nothing without metrics: no empty directory"
+    # The operator's guide is there whenever deploy/ holds anything: the monitoring
+    # files, or the deployment files of a deploy answer (tests/test_deploy.py).
+    assert (deploy / "README.md").is_file() == (variant["metrics"] or variant["deploy"] != "none")
+    if not variant["metrics"] and variant["deploy"] == "none":
+        assert not deploy.exists(), "deploy/ holds nothing here: no empty directory"
 
 
 @pytest.mark.parametrize("variant", WITH_METRICS, ids=lambda v: v.id)

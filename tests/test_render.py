@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from conftest import Render, go_required
+from conftest import Render, go_required, module_path
 from variants import Refusal, Variant, files, refusals, render, render_variants
 
 VALID = render_variants()
@@ -26,8 +26,14 @@ VALID = render_variants()
 LEFTOVER_JINJA = re.compile(r"\{%|%\}|\{#|\{\{[ -]")
 # Template syntaxes of other tools that generated files legitimately hold: GitHub
 # Actions expressions (${{ github.ref }}) and Go text/template actions on a field
-# ({{ .Version }}, {{ incpatch .Version }}, as in .goreleaser.yaml).
-FOREIGN_TEMPLATES = re.compile(r"\$\{\{[^{}]*\}\}|\{\{-? (?:\w+ )?\.\w[\w.]* -?\}\}")
+# ({{ .Version }}, {{ incpatch .Version }}, {{ if not .Prerelease }}latest{{ end }}, as
+# in .goreleaser.yaml).
+FOREIGN_TEMPLATES = re.compile(
+    r"\$\{\{[^{}]*\}\}|\{\{-? (?:\w+ )?\.\w[\w.]* -?\}\}|\{\{-? (?:if (?:not )?\.\w+|end) -?\}\}"
+)
+# Helm's templates, copied from the template as they are (no .jinja suffix): written in
+# Helm's own Go templates, which `helm lint` and `helm template` check (test_deploy.py).
+HELM_TEMPLATES = re.compile(r"deploy/helm/[^/]+/templates/")
 
 
 def text_of(root: Path) -> dict[str, str]:
@@ -44,6 +50,8 @@ def test_renders_clean(variant: Variant, rendered: Render) -> None:
     for name, text in text_of(root).items():
         assert text.strip(), f"{name} is empty"
         assert text.endswith("\n"), f"{name} does not end with a newline"
+        if HELM_TEMPLATES.match(name):
+            continue
         match = LEFTOVER_JINJA.search(FOREIGN_TEMPLATES.sub("", text))
         assert match is None, (
             f"{name} has leftover Jinja: {match.string[match.start() - 40 : match.end() + 40]!r}"
@@ -123,7 +131,7 @@ def test_answers_file_records_every_answer(variant: Variant, rendered: Render) -
     for key, value in variant.answers:
         assert answers[key] == value
     assert answers["_src_path"]
-    assert answers["module_path"] == "github.com/acme/notes-service"
+    assert answers["module_path"] == module_path(variant)
 
 
 @pytest.mark.parametrize("refusal", refusals(), ids=lambda r: r.id)
@@ -205,16 +213,27 @@ def test_env_example_matches_the_config_struct(rendered: Render) -> None:
     assert struct_vars, "no variables found"
 
 
+@pytest.mark.parametrize("deploy", ["none", "docker"])
 @pytest.mark.parametrize("database", ["postgres", "mysql"])
 def test_the_local_database_of_the_readme_is_the_one_env_example_names(
-    database: str, render_with: Callable[[dict[str, Any]], Path]
+    database: str, deploy: str, render_with: Callable[[dict[str, Any]], Path]
 ) -> None:
-    """README's "Run" starts a server in a container; .env.example's DATABASE_URL must log in."""
-    root = render_with({"database": database})
+    """README's "Run" starts a server in a container (`docker run`, or compose.yaml's when
+    the service has one); .env.example's DATABASE_URL must log in."""
+    root = render_with({"database": database, "deploy": deploy})
     readme = (root / "README.md").read_text(encoding="utf-8")
-    [command] = [line for line in readme.splitlines() if line.startswith("docker run ")]
-    env = dict(re.findall(r"-e (\w+)=(\S+)", command))
-    published = re.search(r"-p (\d+):(\d+)", command)
+    server = "postgres" if database == "postgres" else "mariadb"
+    if deploy == "none":
+        [command] = [line for line in readme.splitlines() if line.startswith("docker run ")]
+        env = dict(re.findall(r"-e (\w+)=(\S+)", command))
+        published = re.search(r"-p (\d+):(\d+)", command)
+    else:
+        [command] = [line for line in readme.splitlines() if line.startswith("docker compose ")]
+        assert command.split("#")[0].split() == ["docker", "compose", "up", "-d", "--wait", server]
+        service = yaml.safe_load((root / "compose.yaml").read_text())["services"][server]
+        env = {k: str(v) for k, v in service["environment"].items()}
+        [port] = service["ports"]
+        published = re.search(r"^127\.0\.0\.1:(\d+):(\d+)$", port)
     assert published is not None, command
     example = (root / ".env.example").read_text(encoding="utf-8")
     url = urlsplit(re.search(r"^DATABASE_URL=(.+)$", example, re.M)[1])  # type: ignore[index]

@@ -160,7 +160,11 @@ def test_parts_inherit_their_parents_conditions(tmp_path: Path) -> None:
 
 # The wiring files choose what is built, a few `{%- if %}` per slice; every other Go
 # file holds at most a build constraint or one small choice.
-WIRING = {"internal/app/app.go.jinja", "internal/httpapi/server.go.jinja"}
+WIRING = {
+    "internal/app/app.go.jinja",
+    "internal/httpapi/server.go.jinja",
+    "cmd/{{ service_name }}/main.go.jinja",
+}
 WIRING_TAGS, OTHER_TAGS = 26, 6
 
 
@@ -202,6 +206,7 @@ def env_vars(**answers: object) -> dict[str, dict[str, Any]]:
         "router": "chi",
         "ci": "none",
         "cache": "none",
+        "deploy": "none",
     }
     rendered = env.from_string("{{ env_vars() | tojson }}").render(**{**defaults, **answers})
     return {v["name"]: v for v in json.loads(rendered)}

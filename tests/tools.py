@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -293,10 +294,14 @@ class Prebuild:
             for name in self.names:
                 if self.runner.stopped:
                     return
+                started = time.monotonic()
                 try:
-                    build(name, runner=self.runner, wait=False)
+                    built = build(name, runner=self.runner, wait=False)
                 except Exception:
                     continue  # the test that needs the tool builds it again and reports
+                if built:  # a run's log says what the tools cost (nothing once cached)
+                    spent = time.monotonic() - started
+                    print(f"tools: {name} ready in {spent:.0f} s", file=sys.stderr, flush=True)
 
     def stop(self) -> None:
         self.runner.stop()
