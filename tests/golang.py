@@ -31,11 +31,17 @@ def go(root: Path, *args: str, env: Mapping[str, str] | None = None, timeout: fl
     return done.stdout + done.stderr
 
 
-def build_and_test(root: Path) -> str:
-    """Build, vet and run the service's own tests with the race detector."""
+def build_and_test(
+    root: Path, tags: tuple[str, ...] = (), env: Mapping[str, str] | None = None
+) -> str:
+    """Build, vet and run the service's own tests with the race detector.
+
+    With ``tags`` (the integration tag), vet and the tests include the files behind it:
+    one run of the unit tests and of the integration tests, which need ``env``."""
+    tag_args = ("-tags", ",".join(tags)) if tags else ()
     go(root, "build", "./...")
-    go(root, "vet", "./...")
-    out = go(root, "test", "-race", "-count=1", GO_TEST_TIMEOUT, "./...")
+    go(root, "vet", *tag_args, "./...")
+    out = go(root, "test", "-race", "-count=1", GO_TEST_TIMEOUT, *tag_args, "./...", env=env)
     assert "FAIL" not in out
     assert "ok  " in out, f"no test package ran:\n{out}"
     return out

@@ -4,8 +4,9 @@ The variants are ``gofactory matrix``'s (see variants.py): every pair of choices
 questions appears in one of them, with the all-minimal and all-maximal variants. Each
 generated service is built exactly as rendered (GOFLAGS=-mod=readonly): a go.sum line
 missing or a go.mod requirement out of place fails the build. Then its own tests run
-with the race detector, and its integration tests run against the real servers its
-answers call for (services.py), which scripts/test.sh starts. The Go module and build caches
+with the race detector, in one go test with its integration tests when it has them,
+against the real servers its answers call for (services.py), which scripts/test.sh
+starts. The Go module and build caches
 are the user's, shared by every variant, so only the first variant pays for compiling
 the dependencies. (Render and gofmt of the same variants: test_render.py; lint:
 test_tooling.py.)
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Render
-from golang import GO_TEST_TIMEOUT, build_and_test, go
+from golang import build_and_test, go
 from services import (
     INTEGRATION_TAG,
     has_integration_tests,
@@ -34,19 +35,21 @@ def test_variant_builds_and_passes_its_tests(variant: Variant, rendered: Render)
     root = rendered(variant)
     # -diff prints what tidy would change and fails, without touching the files.
     go(root, "mod", "tidy", "-diff")
-    build_and_test(root)
-    run_integration_tests(variant, root)
+    tags, env = integration_setup(variant, root)
+    build_and_test(root, tags, env)
 
 
-def run_integration_tests(variant: Variant, root: Path) -> None:
-    """The variant's integration tests, against the servers its answers call for."""
+def integration_setup(variant: Variant, root: Path) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The build tags and environment of the variant's tests: with integration tests, their
+    tag and the addresses of the servers its answers call for (the unit tests run in the
+    same go test, once)."""
     servers = required_servers(variant.answers)
     present = has_integration_tests(root)
     if servers and not present:
         names = ", ".join(server.name for server in servers)
         pytest.fail(f"{variant.id} uses {names} but has no //go:build {INTEGRATION_TAG} test")
     if not present:
-        return
+        return (), {}
     env, missing = server_environment(servers)
     if missing:
         wanted = ", ".join(f"{server.name} ({server.ci_env})" for server in missing)
@@ -54,15 +57,4 @@ def run_integration_tests(variant: Variant, root: Path) -> None:
             f"no address for {wanted}: run scripts/test.sh (as root it starts them), "
             "or set the variables to servers of your own"
         )
-    out = go(
-        root,
-        "test",
-        "-race",
-        "-count=1",
-        GO_TEST_TIMEOUT,
-        "-tags",
-        INTEGRATION_TAG,
-        "./...",
-        env=env,
-    )
-    assert "FAIL" not in out
+    return (INTEGRATION_TAG,), env
