@@ -2,6 +2,9 @@ package httpapi
 
 import "net/http"
 
+// otherMethod stands for every method outside the standard ones.
+const otherMethod = "OTHER"
+
 // methodLabel keeps a method fit for metric labels and span names: any
 // method a client makes up counts as OTHER.
 func methodLabel(method string) string {
@@ -10,5 +13,5 @@ func methodLabel(method string) string {
 		http.MethodPatch, http.MethodDelete, http.MethodOptions:
 		return method
 	}
-	return "OTHER"
+	return otherMethod
 }

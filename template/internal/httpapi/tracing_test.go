@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
@@ -73,6 +74,65 @@ func TestProbesAreNotTraced(t *testing.T) {
 	if n := len(spans.GetSpans()); n != 0 {
 		t.Errorf("probes made %d spans", n)
 	}
+}
+
+// failing is a route group whose one endpoint panics: recoverPanics answers 500.
+type failing struct{}
+
+func (failing) register(mux *router) {
+	mux.Handle("GET /fail", http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		panic("boom")
+	}))
+}
+
+func TestServerSpansCarryTheResponseStatus(t *testing.T) {
+	t.Parallel()
+	spans := tracetest.NewInMemoryExporter()
+	srv := newTestServer(t, withTracing(t, sdktrace.WithSyncer(spans)), withRoutes(things{}, failing{}))
+	srv.serve(t, http.MethodGet, "/things/42", "")
+	srv.serve(t, http.MethodGet, "/fail", "")
+	srv.serve(t, "PURGE", "/nothing/here", "")
+
+	// Only a 5xx is the server's error; a route's 404 and an unmatched
+	// request are the client's.
+	want := map[string]struct {
+		method string
+		status int64
+		failed bool
+	}{
+		"GET /things/{id}": {"GET", http.StatusNotFound, false},
+		"GET /fail":        {"GET", http.StatusInternalServerError, true},
+		"OTHER":            {"_OTHER", http.StatusNotFound, false},
+	}
+	got := spans.GetSpans()
+	if len(got) != len(want) {
+		t.Fatalf("got %d spans, want %d", len(got), len(want))
+	}
+	for _, span := range got {
+		w, ok := want[span.Name]
+		if !ok {
+			t.Errorf("unexpected span %q", span.Name)
+			continue
+		}
+		if !hasAttribute(span.Attributes, "http.request.method", w.method) || !hasAttribute(span.Attributes, "url.scheme", "http") {
+			t.Errorf("%s: request attributes %v", span.Name, span.Attributes)
+		}
+		if !hasIntAttribute(span.Attributes, "http.response.status_code", w.status) {
+			t.Errorf("%s: want http.response.status_code %d in %v", span.Name, w.status, span.Attributes)
+		}
+		if failed := span.Status.Code == codes.Error; failed != w.failed {
+			t.Errorf("%s: span status %v, want an error: %v", span.Name, span.Status, w.failed)
+		}
+	}
+}
+
+func hasIntAttribute(attrs []attribute.KeyValue, key string, value int64) bool {
+	for _, a := range attrs {
+		if string(a.Key) == key && a.Value.AsInt64() == value {
+			return true
+		}
+	}
+	return false
 }
 
 func hasAttribute(attrs []attribute.KeyValue, key, value string) bool {
