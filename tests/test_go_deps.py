@@ -271,9 +271,9 @@ def test_jinja_globals_render_the_active_units(answers: dict[str, Any], lock: Lo
     expected += ["observability-metrics", "observability-tracing"] if answers["metrics"] else []
     if answers["tracing"] and answers["database"] != "none":
         expected += ["storage-sqldb-tracing"]
-    cache_units = {"none": [], "memory": ["cache"], "redis": ["cache", "cache-redis"]}
-    for unit in cache_units[answers["cache"]]:
-        expected += [unit, f"{unit}-tracing"] if answers["tracing"] else [unit]
+    expected += ["cache"] if answers["cache"] != "none" else []
+    if answers["cache"] == "redis":
+        expected += ["cache-redis", "cache-redis-tracing"] if answers["tracing"] else ["cache-redis"]
     env = jinja_env()
     context = {**answers, "module_path": "example.com/notes", "go_version": "1.26"}
     go_mod = env.from_string(GO_MOD_TEMPLATE).render(context)
