@@ -273,7 +273,8 @@ def test_jinja_globals_render_the_active_units(answers: dict[str, Any], lock: Lo
         expected += ["storage-sqldb-tracing"]
     expected += ["cache"] if answers["cache"] != "none" else []
     if answers["cache"] == "redis":
-        expected += ["cache-redis", "cache-redis-tracing"] if answers["tracing"] else ["cache-redis"]
+        expected += ["cache-redis"]
+        expected += ["cache-redis-tracing"] if answers["tracing"] else []
     env = jinja_env()
     context = {**answers, "module_path": "example.com/notes", "go_version": "1.26"}
     go_mod = env.from_string(GO_MOD_TEMPLATE).render(context)
