@@ -24,12 +24,10 @@ wrk, the services and Redis share the machine: compare figures from one run only
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -41,7 +39,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from latency import build, serve, wrk  # noqa: E402
+from latency import build, load_arguments, median, serve, wrk  # noqa: E402
 from ports import free_port  # noqa: E402
 from variants import copy_template  # noqa: E402
 
@@ -156,16 +154,8 @@ def wait_until_answers(url: str) -> None:
     raise RuntimeError(f"{url} does not answer")
 
 
-def median(runs: list[dict[str, float]]) -> dict[str, float]:
-    return {key: statistics.median(r[key] for r in runs) for key in runs[0]}
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=50)
-    args = parser.parse_args()
+    args = load_arguments(__doc__.splitlines()[0])
     redis_url = os.environ.get("GOFACTORY_REDIS_URL", "")
     if shutil.which("wrk") is None or not redis_url:
         print("cache: needs wrk and GOFACTORY_REDIS_URL", file=sys.stderr)

@@ -120,18 +120,25 @@ def measure(base: str, args: argparse.Namespace, post: Path) -> dict[str, dict[s
         runs["POST /api/v1/notes"].append(
             wrk(f"{base}/api/v1/notes", args.connections, args.duration, post)
         )
-    return {
-        name: {key: statistics.median(r[key] for r in results) for key in results[0]}
-        for name, results in runs.items()
-    }
+    return {name: median(results) for name, results in runs.items()}
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def median(runs: list[dict[str, float]]) -> dict[str, float]:
+    """Each figure's median over the runs."""
+    return {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+
+
+def load_arguments(description: str) -> argparse.Namespace:
+    """The load options every benchmark here takes: --runs, --duration, --connections."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=50)
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = load_arguments(__doc__.splitlines()[0])
     if shutil.which("wrk") is None:
         print("latency: needs wrk (apt-get install wrk)", file=sys.stderr)
         return 1
