@@ -24,14 +24,11 @@ wrk, the services and Redis share the machine: compare figures from one run only
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
@@ -39,30 +36,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
+from bare import build_bare, create_note, start_bare  # noqa: E402
 from latency import build, load_arguments, median, serve, wrk  # noqa: E402
 from ports import free_port  # noqa: E402
 from variants import copy_template  # noqa: E402
-
-BARE_SERVER = """package main
-
-import (
-\t"net/http"
-\t"os"
-)
-
-// The bytes of one note, as the service answers them: the ceiling of any handler.
-func main() {
-\tbody, err := os.ReadFile(os.Args[2])
-\tif err != nil {
-\t\tpanic(err)
-\t}
-\th := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-\t\tw.Header().Set("Content-Type", "application/json")
-\t\t_, _ = w.Write(body)
-\t})
-\tpanic(http.ListenAndServe(os.Args[1], h))
-}
-"""
 
 # Picks one of the ids in ids.txt per request, rank k with probability ~ 1/k. wrk runs
 # LuaJIT (Lua 5.1): no // operator.
@@ -82,18 +59,6 @@ request = function()
 end
 """
 NOTES = 10_000
-
-
-def create(base: str, title: str) -> dict[str, object]:
-    req = urllib.request.Request(
-        base + "/api/v1/notes",
-        data=json.dumps({"title": title, "body": "a note read under load " * 4}).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(req) as resp:
-        note: dict[str, object] = json.load(resp)
-        return note
 
 
 def scrape(admin: str) -> dict[str, float]:
@@ -135,23 +100,13 @@ def footprint(binary: Path, work: Path, cache: str) -> float:
     proc, base = serve(binary, work, env)
     try:
         for i in range(NOTES):
-            note = create(base, f"note {i}")
+            note = create_note(base, f"note {i}")
             with urllib.request.urlopen(f"{base}/api/v1/notes/{note['id']}") as resp:
                 resp.read()
         return heap_after_gc(f"http://127.0.0.1:{admin_port}", token)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-
-
-def wait_until_answers(url: str) -> None:
-    for _ in range(500):
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return
-        except OSError:
-            time.sleep(0.01)
-    raise RuntimeError(f"{url} does not answer")
 
 
 def main() -> int:
@@ -164,11 +119,7 @@ def main() -> int:
         work = Path(tmp)
         template = copy_template(work / "template")
         binaries = {c: build(template, work, {"cache": c}) for c in ("none", "memory", "redis")}
-        bare_src = work / "bare"
-        bare_src.mkdir()
-        (bare_src / "main.go").write_text(BARE_SERVER, encoding="utf-8")
-        subprocess.run(["go", "mod", "init", "bare"], cwd=bare_src, check=True, capture_output=True)
-        subprocess.run(["go", "build", "-o", "bare"], cwd=bare_src, check=True)
+        bare_binary = build_bare(work)
 
         configs = {
             "cache=none": ("none", {}),
@@ -183,7 +134,7 @@ def main() -> int:
             env["DATABASE_URL"] = f"file:{work}/{cache}-{len(results)}.db"
             proc, base = serve(binaries[cache], work, env)
             try:
-                note = create(base, "read me")
+                note = create_note(base, "read me")
                 url = f"{base}/api/v1/notes/{note['id']}"
                 with urllib.request.urlopen(url) as resp:
                     body.write_bytes(resp.read())
@@ -192,11 +143,8 @@ def main() -> int:
             finally:
                 proc.terminate()
                 proc.wait(timeout=30)
-        port = free_port()
-        bare = subprocess.Popen([str(bare_src / "bare"), f"127.0.0.1:{port}", str(body)])
+        bare, url = start_bare(bare_binary, body, free_port())
         try:
-            url = f"http://127.0.0.1:{port}/"
-            wait_until_answers(url)
             runs = [wrk(url, args.connections, args.duration, None) for _ in range(args.runs)]
             results["bare net/http"] = median(runs)
         finally:
@@ -228,7 +176,7 @@ def main() -> int:
             }
             proc, base = serve(binaries[cache], work, env)
             try:
-                ids = [str(create(base, f"note {i}")["id"]) for i in range(NOTES)]
+                ids = [str(create_note(base, f"note {i}")["id"]) for i in range(NOTES)]
                 (work / "ids.txt").write_text("\n".join(ids) + "\n", encoding="utf-8")
                 script = work / "zipf.lua"
                 script.write_text(

@@ -3,7 +3,8 @@ package config
 import "errors"
 
 // Env is the deployment profile. It changes defaults only (log format, .env,
-// migrations on start), never code paths that tests cannot reach.
+// migrations on start, trace sampling), never code paths that tests cannot
+// reach.
 type Env string
 
 // The deployment profiles.

@@ -52,7 +52,7 @@ func TestBodiesOverTheLimitAnswer413(t *testing.T) {
 		if _, err := decode[payload](r); err != nil {
 			writeError(w, r, newLogger(&logBuffer{}), err)
 		}
-	}), requestID, limitBody(8))
+	}), scope(time.Minute, 8))
 	rec := record(h, newJSONRequest(http.MethodPost, "/", `{"title":"longer than eight bytes"}`))
 	if p := decodeProblem(t, rec, http.StatusRequestEntityTooLarge); !strings.Contains(p.Detail, "8 bytes") {
 		t.Errorf("detail: %q", p.Detail)

@@ -16,11 +16,9 @@ type routeKey struct{}
 // pattern it matched. Middleware outside the router reads it once the
 // request is served: metrics, spans and access logs are then labelled by
 // pattern ("/api/v1/notes/{id}"), never by raw path.
-func withRouteSlot(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		slot := unmatchedRoute
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), routeKey{}, &slot)))
-	})
+func withRouteSlot(ctx context.Context) context.Context {
+	slot := unmatchedRoute
+	return context.WithValue(ctx, routeKey{}, &slot)
 }
 
 // routeOf returns the route pattern the request matched, or "unmatched".

@@ -3,14 +3,16 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
 
-// DB is the service's database: a database/sql connection pool and the
-// deadline that every query gets.
+// DB is the service's database: a database/sql connection pool, the
+// statements prepared on it, and the deadline that every query gets.
 type DB struct {
 	sql          *sql.DB
+	statements   *statements
 	queryTimeout time.Duration
 }
 
@@ -55,7 +57,7 @@ func openPool(ctx context.Context, driverName, dsn, name string, pool Pool, opts
 		_ = db.Close() // the ping error is the one worth reporting
 		return nil, fmt.Errorf("database %s: %w", name, err)
 	}
-	return &DB{sql: db, queryTimeout: pool.QueryTimeout}, nil
+	return &DB{sql: db, statements: newStatements(db), queryTimeout: pool.QueryTimeout}, nil
 }
 
 // Ping checks that the database answers; readiness calls it.
@@ -63,9 +65,9 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.sql.PingContext(ctx)
 }
 
-// Close closes every connection of the pool.
+// Close closes the prepared statements and every connection of the pool.
 func (db *DB) Close() error {
-	return db.sql.Close()
+	return errors.Join(db.statements.Close(), db.sql.Close())
 }
 
 // migrationDB is the handle the migrations run on.

@@ -27,6 +27,10 @@ type TracingConfig struct {
 	// are made, so logs carry trace ids, but none is exported.
 	Endpoint       string
 	TracesEndpoint string
+	// Sampler names the sampler as OTEL_TRACES_SAMPLER does; SamplerRatio
+	// is the share of new traces the traceidratio samplers record.
+	Sampler      string
+	SamplerRatio float64
 }
 
 // Tracing is the service's tracer provider and the propagator that carries
@@ -38,9 +42,12 @@ type Tracing struct {
 
 // NewTracing builds the tracer provider. The resource names the service
 // (service.name, service.version, deployment.environment.name); the standard
-// OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES variables override it, and
-// the SDK reads the sampler from OTEL_TRACES_SAMPLER as usual.
+// OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES variables override it.
 func NewTracing(ctx context.Context, cfg TracingConfig) (*Tracing, error) {
+	sampler, err := NewSampler(cfg.Sampler, cfg.SamplerRatio)
+	if err != nil {
+		return nil, err
+	}
 	res, err := resource.New(ctx,
 		resource.WithSchemaURL(semconv.SchemaURL),
 		resource.WithAttributes(
@@ -54,7 +61,7 @@ func NewTracing(ctx context.Context, cfg TracingConfig) (*Tracing, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tracing resource: %w", err)
 	}
-	opts := []sdktrace.TracerProviderOption{sdktrace.WithResource(res)}
+	opts := []sdktrace.TracerProviderOption{sdktrace.WithResource(res), sdktrace.WithSampler(sampler)}
 	if cfg.Endpoint != "" || cfg.TracesEndpoint != "" {
 		exporter, err := newExporter(ctx, cfg)
 		if err != nil {
@@ -66,6 +73,28 @@ func NewTracing(ctx context.Context, cfg TracingConfig) (*Tracing, error) {
 		Provider:   sdktrace.NewTracerProvider(opts...),
 		Propagator: propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}),
 	}, nil
+}
+
+// NewSampler returns the sampler the OpenTelemetry specification names
+// name, for OTEL_TRACES_SAMPLER; for "" its default, parentbased_always_on.
+// The service passes it explicitly, so that it comes from the service's
+// configuration, validated with the rest.
+func NewSampler(name string, ratio float64) (sdktrace.Sampler, error) {
+	switch name {
+	case "", "parentbased_always_on":
+		return sdktrace.ParentBased(sdktrace.AlwaysSample()), nil
+	case "always_on":
+		return sdktrace.AlwaysSample(), nil
+	case "always_off":
+		return sdktrace.NeverSample(), nil
+	case "traceidratio":
+		return sdktrace.TraceIDRatioBased(ratio), nil
+	case "parentbased_always_off":
+		return sdktrace.ParentBased(sdktrace.NeverSample()), nil
+	case "parentbased_traceidratio":
+		return sdktrace.ParentBased(sdktrace.TraceIDRatioBased(ratio)), nil
+	}
+	return nil, fmt.Errorf("trace sampler %q: want one of OTEL_TRACES_SAMPLER's", name)
 }
 
 // newExporter returns the OTLP exporter of cfg.Protocol. Endpoints are

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -66,5 +67,30 @@ func TestUnknownOTLPProtocolIsAnError(t *testing.T) {
 	_, err := NewTracing(context.Background(), TracingConfig{Protocol: "http/json", Endpoint: "http://localhost:4318"})
 	if err == nil {
 		t.Fatal("want an error for http/json")
+	}
+}
+
+func TestSamplersAreTheSpecificationsOnes(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"":                         "ParentBased{root:AlwaysOnSampler",
+		"always_on":                "AlwaysOnSampler",
+		"always_off":               "AlwaysOffSampler",
+		"traceidratio":             "TraceIDRatioBased{0.25}",
+		"parentbased_always_on":    "ParentBased{root:AlwaysOnSampler",
+		"parentbased_always_off":   "ParentBased{root:AlwaysOffSampler",
+		"parentbased_traceidratio": "ParentBased{root:TraceIDRatioBased{0.25}",
+	}
+	for name, want := range tests {
+		sampler, err := NewSampler(name, 0.25)
+		if err != nil {
+			t.Fatalf("%q: %v", name, err)
+		}
+		if got := sampler.Description(); !strings.HasPrefix(got, want) {
+			t.Errorf("%q: got %s, want %s...", name, got, want)
+		}
+	}
+	if _, err := NewSampler("sometimes", 0.25); err == nil {
+		t.Error("an unknown sampler was accepted")
 	}
 }
