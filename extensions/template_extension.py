@@ -448,19 +448,48 @@ def _compose_names(value: object, where: str) -> list[str]:
     return names
 
 
-@functools.cache
 def load_slices(directory: Path = SLICES_DIR) -> tuple[SliceUnit, ...]:
-    """Every unit of every slice: base.yml first, then the other files by name."""
+    """Every unit of every slice: base.yml first, then the other files by name.
+
+    Read once per content of the files: a render asks for them many times (every
+    ``slice_excludes()``, ``env_vars()``, dependency lookup ...), and an edited file is
+    read again.
+    """
     paths = sorted(directory.glob("*.yml"), key=lambda p: (p.stem != "base", p.stem))
     if not paths:
         raise ValueError(f"no slice declarations in {directory}")
+    return _parse_slices(tuple((path.stem, path.read_bytes()) for path in paths))
+
+
+@functools.cache
+def _parse_slices(files: tuple[tuple[str, bytes], ...]) -> tuple[SliceUnit, ...]:
     units: list[SliceUnit] = []
-    for path in paths:
-        if not _NAME.fullmatch(path.stem):
-            raise ValueError(f"slices/{path.name}: name the file in lowercase-kebab-case")
-        with path.open(encoding="utf-8") as handle:
-            units.extend(_units(path.stem, yaml.safe_load(handle), (), f"slices/{path.name}"))
+    for stem, text in files:
+        if not _NAME.fullmatch(stem):
+            raise ValueError(f"slices/{stem}.yml: name the file in lowercase-kebab-case")
+        units.extend(_units(stem, _parse_yaml(text), (), f"slices/{stem}.yml"))
     return tuple(units)
+
+
+# PyYAML's C parser (libyaml) when it has one: it reads the same documents into the same
+# values, about ten times faster than the pure-Python one.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _parse_yaml(text: bytes) -> Any:
+    return yaml.load(text.decode("utf-8"), Loader=_YAML_LOADER)
+
+
+@functools.cache
+def _read_yaml(path: Path, text: bytes) -> Any:
+    """A YAML file, parsed once per content (the caller must not modify the result)."""
+    return _parse_yaml(text)
+
+
+@functools.cache
+def _read_json(path: Path, text: bytes) -> Any:
+    """A JSON file, parsed once per content (the caller must not modify the result)."""
+    return json.loads(text)
 
 
 def go_units(units: Iterable[SliceUnit]) -> list[UnitSpec]:
@@ -644,8 +673,7 @@ def parse_spec(raw: object, where: str = "go_deps.yml") -> Spec:
 
 def load_spec(path: Path = SPEC_FILE, slices: Path = SLICES_DIR) -> Spec:
     """Read and validate go_deps.yml; the units come from the slice declarations."""
-    with path.open(encoding="utf-8") as handle:
-        raw = yaml.safe_load(handle)
+    raw = _read_yaml(path, path.read_bytes())
     if isinstance(raw, dict) and "units" in raw:
         raise ValueError(f"{path.name}: units are declared in slices/*.yml (go:), not here")
     if isinstance(raw, dict):
@@ -660,15 +688,15 @@ def load_lock(path: Path = LOCK_FILE) -> Lock:
     return lock
 
 
-@functools.cache
 def checked_lock(spec_path: Path = SPEC_FILE, lock_path: Path = LOCK_FILE) -> Lock:
     """The lock, refused when it was computed from another go_deps.yml.
 
     Rendering from a stale lock would emit versions that go_deps.yml no longer pins (or miss
     a new unit) and the generated service would need `go mod tidy`; failing here points the
-    maintainer at the one command that fixes it.
+    maintainer at the one command that fixes it. The files are parsed once per content, so
+    the check costs little however often a render asks for the lock.
     """
-    lock = load_lock(lock_path)
+    lock: Lock = _read_json(lock_path, lock_path.read_bytes())
     if lock["source"] != load_spec(spec_path):
         raise RuntimeError(
             f"{lock_path.name} is stale: it was not computed from the current {spec_path.name}; "
@@ -760,8 +788,7 @@ def test_tool_version(name: str) -> str:
     """Global ``test_tool_version(NAME)``: the version of a tool pinned under test_tools in
     go_deps.yml, for a generated file that runs the tool the template is tested with (the
     release pipeline's goreleaser)."""
-    with SPEC_FILE.open(encoding="utf-8") as handle:
-        version: str = yaml.safe_load(handle)["test_tools"][name]["version"]
+    version: str = _read_yaml(SPEC_FILE, SPEC_FILE.read_bytes())["test_tools"][name]["version"]
     return version
 
 
@@ -779,6 +806,32 @@ def go_tools_sum() -> str:
 # --------------------------------------------------------------------------------------------
 # The extension
 # --------------------------------------------------------------------------------------------
+
+
+def _compile_strings_once(environment: Environment) -> None:
+    """Make ``environment.from_string`` compile each distinct source once.
+
+    Copier renders every part of every path of the template, and the answers file's name
+    along with each, through ``from_string``: for the largest service, some 1,500 compiles
+    of 250 distinct strings, a third of the time it spent rendering. A compiled template
+    holds no state of its own renders, so it is reused as is; only the extensions'
+    ``preprocess`` runs again, since one of Copier's (its ``yield`` tag) resets its state
+    there before every render of a fresh template.
+    """
+    compile_string = environment.from_string
+    compiled: dict[str, Template] = {}
+
+    def from_string(source: Any, globals: Any = None, template_class: Any = None) -> Template:
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return compile_string(source, globals, template_class)
+        template = compiled.get(source)
+        if template is None:
+            template = compiled[source] = compile_string(source)
+        else:
+            environment.preprocess(source)
+        return template
+
+    environment.from_string = from_string  # type: ignore[method-assign]
 
 
 class GofactoryExtension(Extension):
@@ -803,6 +856,7 @@ class GofactoryExtension(Extension):
         )
         self._conditions: dict[str, Callable[..., Any]] = {}
         self._templates: dict[str, Template] = {}
+        _compile_strings_once(environment)
         environment.globals.update(
             {
                 "slice_excludes": self._slice_excludes,

@@ -258,3 +258,59 @@ def test_go_module_path_agrees_with_x_mod_check_path(tmp_path: Path) -> None:
     for path, verdict in zip(paths, verdicts, strict=True):
         go_ok = verdict.endswith(" <nil>") or "missing dot in first path element" in verdict
         assert go_ok == is_go_module_path(path), verdict
+
+
+def test_each_source_string_is_compiled_once() -> None:
+    """Copier renders the same path parts over and over: one compiled template each."""
+    env = Environment(extensions=[GofactoryExtension], undefined=StrictUndefined)
+    first = env.from_string("{{ name | kebab }}.go")
+    assert env.from_string("{{ name | kebab }}.go") is first
+    assert first.render(name="Notes API") == "notes-api.go"
+    assert env.from_string("{{ name | kebab }}.go").render(name="Other") == "other.go"
+    # Templates with globals of their own are not shared.
+    extra = env.from_string("{{ name | kebab }}.go", globals={"x": 1})
+    assert extra is not first
+    assert extra.globals["x"] == 1
+    assert "x" not in first.globals
+
+
+def test_a_reused_template_resets_copier_yield_state() -> None:
+    """Copier's ``yield`` tag records its loop when rendered and forgets it when a template
+    is compiled; a template served from the cache must forget it too."""
+    from copier._jinja_ext import YieldExtension, get_yield_context
+
+    env = Environment(extensions=[YieldExtension, GofactoryExtension])
+    source = "{% yield name from names %}{{ name }}{% endyield %}"
+    env.from_string(source).render(names=["a"])
+    env.from_string("plain").render()
+    assert get_yield_context(env).yield_name is None
+    env.from_string(source).render(names=["b"])
+    # Without the reset, this render would fail: "Attempted to parse the yield tag twice".
+    env.from_string(source).render(names=["c"])
+    assert get_yield_context(env).yield_iterable == ["c"]
+
+
+def test_slices_are_read_again_when_a_file_changes(tmp_path: Path) -> None:
+    directory = tmp_path / "slices"
+    directory.mkdir()
+    (directory / "base.yml").write_text('when: "true"\nfiles: [a]\n', encoding="utf-8")
+    first = ext.load_slices(directory)
+    assert ext.load_slices(directory) is first
+    (directory / "base.yml").write_text('when: "true"\nfiles: [b]\n', encoding="utf-8")
+    assert [u.files for u in ext.load_slices(directory)] == [("b",)]
+    (directory / "extra.yml").write_text("when: x\nfiles: [c]\n", encoding="utf-8")
+    assert [u.name for u in ext.load_slices(directory)] == ["base", "extra"]
+
+
+def test_lock_is_checked_again_when_go_deps_changes(tmp_path: Path) -> None:
+    spec = tmp_path / "go_deps.yml"
+    lock = tmp_path / "go_deps.lock.json"
+    shutil.copy2(ext.SPEC_FILE, spec)
+    shutil.copy2(ext.LOCK_FILE, lock)
+    assert ext.checked_lock(spec, lock) == ext.load_lock(lock)
+    text = spec.read_text(encoding="utf-8")
+    spec.write_text(text.replace('go: "1.', 'go: "1.9', 1), encoding="utf-8")
+    with pytest.raises(RuntimeError, match="is stale"):
+        ext.checked_lock(spec, lock)
+    spec.write_text(text, encoding="utf-8")
+    assert ext.checked_lock(spec, lock) == ext.load_lock(lock)
