@@ -2,8 +2,10 @@
 
 Copier's public Python API is ``run_copy``, ``run_update`` and ``run_recopy``: each
 loads a template, asks its questions, renders and writes, in one call. gofactory
-generates and updates services with them. A few things it does need a template's
-questions *without* rendering it, or data Copier computes for its command line only;
+updates services with them, and generates them with the ``Worker`` that ``run_copy``
+makes (``NewService``: the template loaded once). A few things it does need a
+template's questions *without* rendering it, or data Copier computes for its command
+line only;
 for those, this module reaches into Copier's private modules (the ones whose names
 start with ``_``). A Copier upgrade may change them: the version is pinned in
 pyproject.toml, and the tests of ``new``, ``update``, ``check``, ``matrix`` and of the
@@ -13,6 +15,7 @@ questions reference exercise every function here.
 from __future__ import annotations
 
 import io
+import sys
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, redirect_stderr
@@ -25,8 +28,10 @@ from typing import Any
 from copier._main import Worker, get_update_data
 from copier._template import filter_config, load_template_config
 from copier._user_data import Question
+from copier._vcs import get_git
 from copier.errors import CopierWarning
 from jinja2 import Environment
+from plumbum import ProcessExecutionError
 
 from gofactory.copier_api import copier_errors
 
@@ -62,6 +67,100 @@ def question_names(
             ) as worker,
         ):
             return list(worker.template.questions_data)
+
+
+class NewService:
+    """One ``copier copy`` whose template is loaded once, its questions read first.
+
+    Why private: ``run_copy`` loads the template (a git template is cloned), asks and
+    renders in one call, and ``question_names`` would load it a second time before it
+    (about a third of ``gofactory new``). A ``Worker`` made here with the arguments that
+    ``run_copy`` gives it is the same copy: its ``template`` gives the questions, then its
+    ``run_copy`` renders.
+    """
+
+    def __init__(self, worker: Worker) -> None:
+        self._worker = worker
+        # What loading the template printed and warned ("No git tags found in template",
+        # the dirty-template warning ...): shown only if the copy goes ahead, so that a
+        # refused command prints its error alone, as when nothing was loaded.
+        printed = io.StringIO()
+        with (
+            redirect_stderr(printed),
+            warnings.catch_warnings(record=True) as warned,
+            copier_errors(),
+        ):
+            self.questions: list[str] = list(worker.template.questions_data)
+        self._printed = printed.getvalue()
+        self._warned = warned
+
+    def copy(self) -> None:
+        """Render the service (asking the questions not answered, unless defaults)."""
+        sys.stderr.write(self._printed)
+        for warning in self._warned:
+            warnings.showwarning(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+        worker = self._worker
+        _sync_index_modes_once(worker)
+        with copier_errors():
+            worker.run_copy()
+
+
+@contextmanager
+def new_service(
+    src_path: str,
+    dst_path: Path,
+    data: Mapping[str, Any],
+    *,
+    defaults: bool,
+    vcs_ref: str | None,
+    quiet: bool,
+) -> Iterator[NewService]:
+    """The copy of ``run_copy(src_path, dst_path, data, ...)``, its template loaded.
+
+    The template loads its own Jinja extension, which Copier counts as unsafe.
+    """
+    with (
+        copier_errors(),
+        Worker(
+            src_path=src_path,
+            dst_path=dst_path,
+            data=dict(data),
+            vcs_ref=vcs_ref,
+            defaults=defaults,
+            quiet=quiet,
+            unsafe=True,
+        ) as worker,
+    ):
+        yield NewService(worker)
+
+
+def _sync_index_modes_once(worker: Worker) -> None:
+    """Ask git for ``core.fileMode`` once per copy instead of once per file.
+
+    Why private: after writing each file, Copier runs ``git config core.fileMode`` in the
+    destination and, only when it is ``false``, copies the template's executable bit into
+    the destination's git index (``_sync_git_index_executable_bit``). The setting does not
+    change while a service is written, and asking once spares a git process per file
+    (150 for the largest service). When it is ``false``, Copier's method runs as before.
+    """
+    sync_file = worker._sync_git_index_executable_bit
+    file_mode: list[str] = []
+
+    def sync(dst_relpath: Path, src_mode: int) -> None:
+        if not file_mode:
+            # Asked as Copier asks (its git command: the same executable and environment).
+            git = get_git(context_dir=worker.subproject.local_abspath)
+            try:
+                file_mode.append(git("config", "--type=bool", "--get", "core.fileMode").strip())
+            except ProcessExecutionError:
+                file_mode.append("")  # not a repository, or unset: true on unix
+        if file_mode[0] == "false":
+            sync_file(dst_relpath, src_mode)
+
+    # An attribute of this worker only: Copier's class is left as it is.
+    worker._sync_git_index_executable_bit = sync  # type: ignore[method-assign]
 
 
 def update_status(dst_path: Path) -> tuple[bool, str, str]:

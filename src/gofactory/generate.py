@@ -6,11 +6,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import copier
-
 from gofactory.answers import check_known_questions, recorded_answers
-from gofactory.copier_api import copier_errors, copier_warnings_as_messages
-from gofactory.copier_internals import question_names
+from gofactory.copier_api import copier_warnings_as_messages
+from gofactory.copier_internals import new_service
 from gofactory.errors import GofactoryError
 from gofactory.repository import Repository, make_repository
 
@@ -88,27 +86,25 @@ def generate(request: Request) -> Generated:
 
 
 def _run(request: Request, data: dict[str, Any]) -> Generated:
-    questions = question_names(src_path=request.template, vcs_ref=request.vcs_ref)
-    check_known_questions(request.file_data, questions, "--data-file")
-    check_known_questions(request.data, questions, "--data")
-    unanswered = [name for name in questions if name not in data]
-    if unanswered and not request.defaults and not request.interactive:
-        raise GofactoryError(
-            "standard input is not a terminal, so the questions cannot be asked "
-            f"(unanswered: {', '.join(unanswered)}); pass --defaults to accept the "
-            "default answers, and --data KEY=VALUE or --data-file FILE to set answers"
-        )
-    with copier_errors():
-        copier.run_copy(
-            request.template,
-            request.dest,
-            data=data,
-            defaults=request.defaults,
-            vcs_ref=request.vcs_ref,
-            quiet=not request.verbose,
-            # The template loads its own Jinja extension, which Copier counts as unsafe.
-            unsafe=True,
-        )
+    with new_service(
+        request.template,
+        request.dest,
+        data,
+        defaults=request.defaults,
+        vcs_ref=request.vcs_ref,
+        quiet=not request.verbose,
+    ) as service:
+        questions = service.questions
+        check_known_questions(request.file_data, questions, "--data-file")
+        check_known_questions(request.data, questions, "--data")
+        unanswered = [name for name in questions if name not in data]
+        if unanswered and not request.defaults and not request.interactive:
+            raise GofactoryError(
+                "standard input is not a terminal, so the questions cannot be asked "
+                f"(unanswered: {', '.join(unanswered)}); pass --defaults to accept the "
+                "default answers, and --data KEY=VALUE or --data-file FILE to set answers"
+            )
+        service.copy()
     recorded = recorded_answers(request.dest)
     answers = {name: recorded[name] for name in questions if name in recorded}
     version = recorded.get("_commit")
