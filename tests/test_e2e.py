@@ -2,12 +2,15 @@
 
 The binary is built from a default render, started with nothing but PORT in
 its environment (so it uses the embedded dev defaults and its own SQLite file),
-exercised through the notes API, then stopped with SIGTERM.
+exercised through the notes API, then stopped with SIGTERM. Its source tree
+also runs its performance tooling: the smoke load test against the running
+service, and the benchmarks with their comparison against the main branch.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import time
@@ -271,3 +274,64 @@ def test_bad_configuration_exits_non_zero(binary: Path, tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert "PORT" in done.stderr and "APP_ENV" in done.stderr
+
+
+# --- the service's performance tooling: load test and benchmarks ----------------------
+
+
+def make(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run a make target of the generated service, exactly as rendered (-mod=readonly)."""
+    return subprocess.run(
+        ["make", *args],
+        cwd=root,
+        env={**os.environ, "GOFLAGS": "-mod=readonly"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_smoke_load_test_checks_the_objectives(binary: Path, service: Service) -> None:
+    """`make load PROFILE=smoke` drives the running service with vegeta (tools/go.mod)
+    and checks slo.yaml's objectives; against a port nobody serves, it fails naming them."""
+    root = binary.parents[1]
+    done = make(root, "load", "PROFILE=smoke", f"URL={service.base}")
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, out
+    # slo.yaml's smoke profile: 20 requests a second for 5 s.
+    assert "100 requests: 200 x100" in out, out
+    assert "availability objective met: 100.00% of 100 requests" in out, out
+    assert re.search(
+        r"latency objective met: \d+\.\d\d% of 100 requests answered within 300ms", out
+    )
+
+    done = make(root, "load", "PROFILE=smoke", f"URL=http://127.0.0.1:{free_port()}")
+    out = done.stdout + done.stderr
+    assert done.returncode != 0, out
+    assert "availability objective MISSED: 0.00% of 100 requests" in out, out
+    assert "missed the availability and latency objectives of slo.yaml" in out, out
+
+
+def test_bench_and_bench_compare(binary: Path) -> None:
+    """`make bench` runs the benchmarks; `make bench-compare` runs them on main too, in a
+    worktree it removes afterwards, and compares both with benchstat (tools/go.mod)."""
+    root = binary.parents[1]
+    quick = ("BENCH=Observability", "BENCHPKGS=./internal/httpapi", "BENCHTIME=100x", "COUNT=2")
+    done = make(root, "bench", *quick)
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, out
+    assert len(re.findall(r"^BenchmarkObservability/none-\d+\s+100\s.*allocs/op$", out, re.M)) == 2
+
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.com"]
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "generated"]):
+        subprocess.run([*git, *args], cwd=root, check=True, capture_output=True)
+    done = make(root, "bench-compare", *quick)
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, out
+    assert re.search(r"│\s+main\s+│\s+working tree\s+│", out), out
+    assert re.search(r"^Observability/none-\d+\s", out, re.M), out
+    assert "allocs/op" in out, out
+    worktrees = subprocess.run(
+        ["git", "worktree", "list"], cwd=root, check=True, capture_output=True, text=True
+    )
+    assert len(worktrees.stdout.splitlines()) == 1, worktrees.stdout

@@ -1,5 +1,6 @@
 """Operations files of the metrics slice: the Prometheus scrape config, the SLO alert
-rules and the Grafana dashboard under deploy/, checked with the real Prometheus tooling.
+rules (slo-rules.yml, which the service generates from its slo.yaml), the other alerts
+and the Grafana dashboard under deploy/, checked with the real Prometheus tooling.
 
 The fast layer reads the files: they exist exactly when ``metrics`` is on, every alert
 carries a severity and summary/description annotations, and every query uses only
@@ -149,10 +150,10 @@ ADMIN_TARGET = "localhost:9090"
 INSTANCE = ADMIN_TARGET
 ROUTE = "/api/v1/notes/{id}"
 
-# What alerts.yml implements: the SLOs' error budgets, and the Google SRE workbook's
-# multiwindow, multi-burn-rate alerts: {long window: (short window, burn rate, for,
-# severity)}. An alert {Slo}BudgetBurn{long} fires while the bad share over both
-# windows exceeds burn rate x budget.
+# What slo-rules.yml implements (from the slo.yaml the template writes): the SLOs' error
+# budgets, and the Google SRE workbook's multiwindow, multi-burn-rate alerts: {long
+# window: (short window, burn rate, for, severity)}. An alert {Slo}BudgetBurn{long} fires
+# while the bad share over both windows exceeds burn rate x budget.
 BUDGETS = {"Availability": 0.001, "Latency": 0.01}
 BURNS = {
     "1h": ("5m", 14.4, "2m", "critical"),
@@ -216,11 +217,20 @@ class Ops:
         return self.root / "deploy" / "prometheus" / "alerts.yml"
 
     @property
+    def rule_files(self) -> list[Path]:
+        """The SLO rules (generated from slo.yaml by the service) and the other alerts."""
+        return [self.root / "deploy" / "prometheus" / "slo-rules.yml", self.alerts]
+
+    @property
     def dashboard(self) -> Path:
         return self.root / "deploy" / "grafana" / "dashboard.json"
 
     def rules(self) -> list[dict[str, Any]]:
-        groups = yaml.safe_load(self.alerts.read_text())["groups"]
+        groups = [
+            group
+            for path in self.rule_files
+            for group in yaml.safe_load(path.read_text())["groups"]
+        ]
         return [rule for group in groups for rule in group["rules"]]
 
     def alert(self, name: str) -> dict[str, Any]:
@@ -302,6 +312,7 @@ def test_ops_files_exist_exactly_with_metrics(variant: Variant, rendered: Render
     expected = [
         deploy / "prometheus" / "prometheus.yml",
         deploy / "prometheus" / "alerts.yml",
+        deploy / "prometheus" / "slo-rules.yml",
         deploy / "grafana" / "dashboard.json",
     ]
     for path in expected:
@@ -313,11 +324,36 @@ def test_ops_files_exist_exactly_with_metrics(variant: Variant, rendered: Render
         assert not deploy.exists(), "deploy/ holds nothing here: no empty directory"
 
 
+@pytest.mark.parametrize("variant", VARIANTS, ids=lambda v: v.id)
+def test_every_service_states_its_objectives_in_slo_yaml(
+    variant: Variant, rendered: Render
+) -> None:
+    """slo.yaml, with or without metrics: the objectives and burn-rate alerts that the rules
+    implement (BUDGETS, BURNS), and load targets that the service serves."""
+    slo = yaml.safe_load((rendered(variant) / "slo.yaml").read_text())
+    assert slo["job"] == "notes-service"
+    objectives = slo["objectives"]
+    budgets = {
+        "Availability": round(1 - objectives["availability"]["target"] / 100, 9),
+        "Latency": round(1 - objectives["latency"]["target"] / 100, 9),
+    }
+    assert budgets == BUDGETS
+    assert objectives["latency"]["threshold"] == "300ms"
+    burns = {
+        a["long"]: (a["short"], float(a["burn_rate"]), a["for"], a["severity"])
+        for a in slo["alerts"]
+    }
+    assert burns == BURNS
+    notes = ["GET /api/v1/notes"] if variant["example_resource"] else []
+    assert slo["load"]["targets"] == [*notes, "GET /openapi.yaml"]
+    assert set(slo["load"]["profiles"]) == {"smoke", "default"}
+
+
 @pytest.mark.parametrize("variant", WITH_METRICS, ids=lambda v: v.id)
 def test_prometheus_scrapes_the_admin_listener(variant: Variant, rendered: Render) -> None:
     ops = ops_of(rendered(variant))
     config = yaml.safe_load(ops.prometheus.read_text())
-    assert config["rule_files"] == ["alerts.yml"]
+    assert config["rule_files"] == ["slo-rules.yml", "alerts.yml"]
     (scrape,) = config["scrape_configs"]
     assert scrape["job_name"] == "notes-service"
     assert scrape["metrics_path"] == "/metrics"
@@ -432,9 +468,11 @@ def test_promtool_checks_config_and_rules(
     ops = ops_of(rendered(variant))
     lint = ["--lint=all", "--lint-fatal"]
     out = run([str(promtool), "check", "config", *lint, str(ops.prometheus)], ops.root)
-    assert "SUCCESS: 1 rule files found" in out, out
-    out = run([str(promtool), "check", "rules", *lint, str(ops.alerts)], ops.root)
-    assert f"SUCCESS: {len(ops.rules())} rules found" in out, out
+    assert "SUCCESS: 2 rule files found" in out, out
+    out = run([str(promtool), "check", "rules", *lint, *map(str, ops.rule_files)], ops.root)
+    assert out.count("SUCCESS:") == 2, out
+    counts = [int(n) for n in re.findall(r"SUCCESS: (\d+) rules found", out)]
+    assert sum(counts) == len(ops.rules()), out
 
 
 @pytest.mark.slow
@@ -768,7 +806,7 @@ def rule_tests(ops: Ops) -> dict[str, Any]:
         }
     )
     return {
-        "rule_files": [str(ops.alerts)],
+        "rule_files": [str(path) for path in ops.rule_files],
         "evaluation_interval": "1m",
         "tests": [{"interval": "1m", **group} for group in groups],
     }
@@ -879,3 +917,35 @@ def test_alert_rules_fire_when_they_should(
     tests.write_text(yaml.safe_dump(unit_tests, sort_keys=False, width=200))
     out = run([str(promtool), "test", "rules", str(tests)], tmp_path)
     assert "SUCCESS" in out, out
+
+
+@pytest.mark.slow
+def test_the_rules_follow_slo_yaml(
+    render_with: Callable[[dict[str, Any]], Path], promtool: Path
+) -> None:
+    """An objective changed in slo.yaml: `make check-generated` fails until `make generate`
+    rewrites slo-rules.yml from it, and the new rules pass promtool."""
+    root = render_with({})
+    env = {"GOFLAGS": "-mod=readonly"}
+    slo = root / "slo.yaml"
+    slo.write_text(slo.read_text().replace("target: 99.9", "target: 99.5", 1))
+    done = subprocess.run(
+        ["make", "check-generated"],
+        cwd=root,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode != 0
+    assert "slo-rules.yml is not what slo.yaml gives: run make generate" in done.stderr
+    run(["make", "generate"], root, env)
+    run(["make", "check-generated"], root, env)
+    ops = ops_of(root)
+    alert = ops.alert("AvailabilityBudgetBurn1h")
+    assert "> (14.4 * 0.005)" in alert["expr"]
+    assert (
+        "the 0.5% error budget of the 99.5% availability SLO" in alert["annotations"]["description"]
+    )
+    out = run([str(promtool), "check", "rules", *map(str, ops.rule_files)], root)
+    assert out.count("SUCCESS:") == 2, out

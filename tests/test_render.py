@@ -34,6 +34,9 @@ FOREIGN_TEMPLATES = re.compile(
 # Helm's templates, copied from the template as they are (no .jinja suffix): written in
 # Helm's own Go templates, which `helm lint` and `helm template` check (test_deploy.py).
 HELM_TEMPLATES = re.compile(r"deploy/helm/[^/]+/templates/")
+# The service's own Go templates (*.tmpl, copied as they are, such as the SLO rules of
+# internal/slo), which its Go tests execute.
+GO_TEMPLATES = re.compile(r".*\.tmpl$")
 
 
 def text_of(root: Path) -> dict[str, str]:
@@ -50,7 +53,7 @@ def test_renders_clean(variant: Variant, rendered: Render) -> None:
     for name, text in text_of(root).items():
         assert text.strip(), f"{name} is empty"
         assert text.endswith("\n"), f"{name} does not end with a newline"
-        if HELM_TEMPLATES.match(name):
+        if HELM_TEMPLATES.match(name) or GO_TEMPLATES.match(name):
             continue
         match = LEFTOVER_JINJA.search(FOREIGN_TEMPLATES.sub("", text))
         assert match is None, (

@@ -230,6 +230,9 @@ def test_make_help_lists_the_conventional_targets(
         "migrate-up",
         "migrate-down",
         "migrate-status",
+        "bench",
+        "bench-compare",
+        "load",
     ):
         assert re.search(rf"^  {re.escape(target)} ", out, re.M), (
             f"make help lacks {target}:\n{out}"
