@@ -42,7 +42,7 @@ type Objective struct {
 
 // Met reports whether good out of total requests meet the objective.
 func (o Objective) Met(good, total int) bool {
-	return total > 0 && float64(good)*100 >= o.Percent*float64(total)
+	return total > 0 && round(100*float64(good)/float64(total)) >= o.Percent
 }
 
 // Budget is the share of requests that may be bad: 0.001 for 99.9%.
