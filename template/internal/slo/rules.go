@@ -2,6 +2,7 @@ package slo
 
 import (
 	"bytes"
+	"cmp"
 	_ "embed" // the rules template
 	"io"
 	"math"
@@ -22,6 +23,7 @@ var rules = template.Must(template.New("slo-rules.yml").Parse(rulesTemplate))
 // objectives: the share of bad requests over every window the alerts
 // read, and one alert per objective and burn-rate alert of the spec.
 func WriteRules(w io.Writer, s Spec) error {
+	// Into a buffer first: a template error must not leave half a file.
 	var buf bytes.Buffer
 	if err := rules.Execute(&buf, newRulesData(s)); err != nil {
 		return err
@@ -90,7 +92,7 @@ func newRulesData(s Spec) rulesData {
 			}
 		}
 	}
-	slices.SortStableFunc(d.Windows, func(a, b Duration) int { return int(a.Value - b.Value) })
+	slices.SortStableFunc(d.Windows, func(a, b Duration) int { return cmp.Compare(a.Value, b.Value) })
 	return d
 }
 
