@@ -24,29 +24,31 @@ TEMPLATE_PARTS = ("copier.yml", "template", "extensions", "includes", "slices")
 ENGINES = ("sqlite", "postgres", "mysql")
 
 
+def template_copy(tmp: Path) -> Path:
+    """A plain copy of the template, without git: Copier renders the working tree as it is."""
+    template = tmp / "template"
+    template.mkdir()
+    for part in TEMPLATE_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, template / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, template / part)
+    return template
+
+
+def generate(template: Path, service: Path, answers: dict[str, str]) -> Path:
+    """Render a service with ``answers`` (defaults for the rest) and run its `make generate`."""
+    copier.run_copy(str(template), service, data=answers, defaults=True, unsafe=True, quiet=True)
+    subprocess.run(["make", "generate"], cwd=service, check=True)
+    return service
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="gofactory-sqlc-") as tmp:
-        template = Path(tmp) / "template"
-        # A plain copy, without git: Copier renders the working tree as it is.
-        for part in TEMPLATE_PARTS:
-            source = REPO / part
-            if source.is_dir():
-                shutil.copytree(
-                    source, template / part, ignore=shutil.ignore_patterns("__pycache__")
-                )
-            else:
-                shutil.copy2(source, template / part)
+        template = template_copy(Path(tmp))
         for engine in ENGINES:
-            service = Path(tmp) / engine
-            copier.run_copy(
-                str(template),
-                service,
-                data={"database": engine},
-                defaults=True,
-                unsafe=True,
-                quiet=True,
-            )
-            subprocess.run(["make", "generate"], cwd=service, check=True)
+            service = generate(template, Path(tmp) / engine, {"database": engine})
             target = REPO / "includes" / "storage" / engine / "queries"
             for old in target.glob("*.go"):
                 old.unlink()
