@@ -49,7 +49,12 @@ def start_bare(binary: Path, body: Path, port: int) -> tuple[subprocess.Popen[by
     """Starts the bare server on port answering body; returns it and its URL once it answers."""
     proc = subprocess.Popen([str(binary), f"127.0.0.1:{port}", str(body)])
     url = f"http://127.0.0.1:{port}/"
-    wait_until_answers(url)
+    try:
+        wait_until_answers(url)
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
     return proc, url
 
 

@@ -9,7 +9,8 @@ default, and with cache=memory, builds each as `make build` does, and a bare net
 server (benchmarks/bare.py) that answers every request with fixed bytes. The services
 run in the prod profile, so traces are sampled as prod samples them by default, with
 their logs at warn; one more configuration has the access log on (LOG_LEVEL=info),
-to show what a log line per request costs.
+to show what a log line per request costs. Logs go to /dev/null: a pipe to a container
+runtime's log driver costs more.
 
 In each of RUNS rounds, wrk drives one after the other, for DURATION seconds each:
   GET /healthz                on the service and on the bare server answering its bytes;

@@ -1,6 +1,9 @@
 package config
 
-import "errors"
+import (
+	"errors"
+	"strings"
+)
 
 // OTLPProtocol is the transport of the OTLP span exporter.
 type OTLPProtocol string
@@ -36,9 +39,11 @@ const (
 	ParentBasedTraceIDRatio TracesSampler = "parentbased_traceidratio"
 )
 
-// UnmarshalText accepts the samplers of the specification.
+// UnmarshalText accepts the samplers of the specification, in any case, as
+// the SDK does. The others it names (jaeger_remote, xray) need components the
+// service does not have: they are refused rather than silently replaced.
 func (s *TracesSampler) UnmarshalText(text []byte) error {
-	switch v := TracesSampler(text); v {
+	switch v := TracesSampler(strings.ToLower(strings.TrimSpace(string(text)))); v {
 	case AlwaysOn, AlwaysOff, TraceIDRatio, ParentBasedAlwaysOn, ParentBasedAlwaysOff, ParentBasedTraceIDRatio:
 		*s = v
 		return nil

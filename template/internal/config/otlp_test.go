@@ -16,6 +16,7 @@ func TestSamplerFollowsTheProfile(t *testing.T) {
 		{map[string]string{"APP_ENV": "prod"}, ParentBasedTraceIDRatio},
 		{map[string]string{"APP_ENV": "prod", "OTEL_TRACES_SAMPLER": "always_on"}, AlwaysOn},
 		{map[string]string{"OTEL_TRACES_SAMPLER": "parentbased_always_off"}, ParentBasedAlwaysOff},
+		{map[string]string{"OTEL_TRACES_SAMPLER": " TraceIDRatio "}, TraceIDRatio},
 	}
 	for _, tt := range tests {
 		cfg, err := Load(lookup(t, tt.vars), "")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -56,6 +57,33 @@ func TestBodiesOverTheLimitAnswer413(t *testing.T) {
 	rec := record(h, newJSONRequest(http.MethodPost, "/", `{"title":"longer than eight bytes"}`))
 	if p := decodeProblem(t, rec, http.StatusRequestEntityTooLarge); !strings.Contains(p.Detail, "8 bytes") {
 		t.Errorf("detail: %q", p.Detail)
+	}
+}
+
+// TestBodiesOverTheLimitCloseTheConnection sends a chunked body larger than
+// the cap to a real server: the answer is 413, and the server closes the
+// connection rather than read the rest.
+func TestBodiesOverTheLimitCloseTheConnection(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(chain(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := decode[payload](r); err != nil {
+			writeError(w, r, newLogger(&logBuffer{}), err)
+		}
+	}), scope(time.Minute, 8)))
+	defer srv.Close()
+	body := io.MultiReader(strings.NewReader(`{"title":"`), strings.NewReader(strings.Repeat("x", 1<<20)), strings.NewReader(`"}`))
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, srv.URL, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !resp.Close {
+		t.Errorf("got %d, connection closed: %v; want 413 and a closed connection", resp.StatusCode, resp.Close)
 	}
 }
 

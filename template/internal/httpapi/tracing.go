@@ -23,9 +23,10 @@ const tracerName = "internal/httpapi"
 // It is written here rather than taken from otelhttp's handler, which costs
 // several times as much per request: a second response-writer wrapper, and
 // metrics of its own that Observe already records. The attributes are set
-// only on spans the sampler keeps: in stage and prod most spans are not
-// recorded (see telemetry.Sampler), and they then cost little more than
-// their ids, which the logs still carry.
+// once the request is served, and only on spans the sampler keeps: in stage
+// and prod most spans are not recorded (see config.Config.Sampler), and they
+// then cost little more than their ids, which the logs still carry. A
+// sampler therefore sees no attributes of the request.
 func Trace(tp trace.TracerProvider, prop propagation.TextMapPropagator) Middleware {
 	tracer := tp.Tracer(tracerName)
 	return func(next http.Handler) http.Handler {

@@ -76,12 +76,11 @@ func NewTracing(ctx context.Context, cfg TracingConfig) (*Tracing, error) {
 }
 
 // NewSampler returns the sampler the OpenTelemetry specification names
-// name, for OTEL_TRACES_SAMPLER; for "" its default, parentbased_always_on.
-// The service passes it explicitly, so that it comes from the service's
-// configuration, validated with the rest.
+// name, for OTEL_TRACES_SAMPLER. The service passes it explicitly, so that
+// it comes from the service's configuration, validated with the rest.
 func NewSampler(name string, ratio float64) (sdktrace.Sampler, error) {
 	switch name {
-	case "", "parentbased_always_on":
+	case "parentbased_always_on":
 		return sdktrace.ParentBased(sdktrace.AlwaysSample()), nil
 	case "always_on":
 		return sdktrace.AlwaysSample(), nil
