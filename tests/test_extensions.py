@@ -177,7 +177,8 @@ def test_copier_copy_with_the_extension(tmp_path: Path) -> None:
         "metrics: {type: bool, default: false}\n"
         "tracing: {type: bool, default: false}\n"
         "cache: {type: str, default: none}\n"
-        "deploy: {type: str, default: none}\n",
+        "deploy: {type: str, default: none}\n"
+        "auth: {type: str, default: none}\n",
         encoding="utf-8",
     )
     (template / "template" / "go.mod.jinja").write_text(

@@ -252,12 +252,14 @@ ANSWER_COMBOS = [
         "metrics": observed,
         "tracing": observed,
         "cache": cache,
+        "auth": auth,
     }
     for router in ("chi", "stdlib")
     for database in ("sqlite", "none")
     for example in (True, False)
     for observed in (True, False)
     for cache in ("none", "memory", "redis")
+    for auth in ("none", "oidc")
     if not (example and database == "none") and (example or cache == "none")
 ]
 
@@ -275,6 +277,7 @@ def test_jinja_globals_render_the_active_units(answers: dict[str, Any], lock: Lo
     if answers["cache"] == "redis":
         expected += ["cache-redis"]
         expected += ["cache-redis-tracing"] if answers["tracing"] else []
+    expected += ["auth", "auth-oidc"] if answers["auth"] == "oidc" else []
     env = jinja_env()
     context = {**answers, "module_path": "example.com/notes", "go_version": "1.26"}
     go_mod = env.from_string(GO_MOD_TEMPLATE).render(context)

@@ -37,9 +37,15 @@ from gofactory.copier_api import copier_errors
 
 
 def question_names(
-    src_path: str | None = None, vcs_ref: str | None = None, dst_path: Path | None = None
+    src_path: str | None = None,
+    vcs_ref: str | None = None,
+    dst_path: Path | None = None,
+    answers: Mapping[str, Any] | None = None,
 ) -> list[str]:
     """The names of a template's questions, in copier.yml order, without rendering.
+
+    With ``answers``, only the questions Copier would ask given them: a question whose
+    ``when`` is false for them (auth_provider without auth, say) is left out.
 
     Why private: ``run_copy`` and ``run_update`` take answers for any name and ignore
     those the template does not ask, and ask the remaining questions on the terminal.
@@ -66,7 +72,36 @@ def question_names(
                 quiet=True,
             ) as worker,
         ):
-            return list(worker.template.questions_data)
+            questions = worker.template.questions_data
+            if answers is None:
+                return list(questions)
+            return [q for q in questions if _asked(worker, questions, q, answers)]
+
+
+# Rendered values of `when` that Copier reads as false.
+_FALSE = frozenset({"", "false", "no", "n", "0", "off", "none", "null", "~"})
+
+
+def _asked(
+    worker: Worker, questions: Mapping[str, Any], name: str, answers: Mapping[str, Any]
+) -> bool:
+    """Whether Copier asks ``name`` given ``answers`` (the other questions at their
+    plain defaults): its ``when`` holds. A ``when`` that cannot be judged counts as
+    asked."""
+    when = questions[name].get("when", True)
+    if not isinstance(when, str):
+        return bool(when)
+    context = {
+        q: spec.get("default")
+        for q, spec in questions.items()
+        if not (isinstance(spec.get("default"), str) and "{" in spec["default"])
+    }
+    context.update(answers)
+    try:
+        rendered = worker.jinja_env.from_string(when).render(**context)
+    except Exception:
+        return True
+    return rendered.strip().lower() not in _FALSE
 
 
 class NewService:

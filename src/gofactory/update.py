@@ -112,7 +112,8 @@ def _refuse_questions(request: UpdateRequest, unanswered: list[str], root: Path)
     """
     if request.skip_answered:
         recorded = recorded_answers(root)
-        unanswered = [question for question in unanswered if question not in recorded]
+        asked = question_names(dst_path=root, vcs_ref=request.vcs_ref, answers=recorded)
+        unanswered = [q for q in unanswered if q not in recorded and q in asked]
         if not unanswered:
             return
     raise GofactoryError(
