@@ -21,7 +21,10 @@
 # without systemd: each server is started directly.
 #
 # A server is one line of SERVERS and one function server_<id> that takes
-# start (then sets the variable to its address), stop or running.
+# start (then sets the variable to its address), stop or running. A server that
+# is slow to start also has a function launch_<id>, which starts it without
+# waiting for it: every launch_<id> runs before the first start, so that server
+# comes up while the others do, and its own start, last, waits for it.
 set -euo pipefail
 
 # id, name, the variable holding its address, its Debian packages.
@@ -29,6 +32,7 @@ SERVERS=(
   "postgres PostgreSQL GOFACTORY_POSTGRES_URL postgresql"
   "mariadb MariaDB GOFACTORY_MYSQL_URL mariadb-server"
   "redis Redis GOFACTORY_REDIS_URL redis-server"
+  "keycloak Keycloak GOFACTORY_KEYCLOAK_URL maven unzip curl"
 )
 # Installed beside the servers, when root: wrk drives the benchmarks; podman
 # (with runc) builds and runs the generated services' images, on base images
@@ -239,6 +243,149 @@ server_redis() {
   log "Redis ready on 127.0.0.1:$REDIS_PORT"
 }
 
+# --- Keycloak: the OpenID provider of the auth slice's integration tests. It
+# has no Debian package: Maven Central serves its distribution, kept unpacked
+# in a cache across runs. It runs as the caller, in development mode (its data
+# in an H2 database of that installation), on loopback; the tests use its admin
+# REST API as the bootstrap admin, whose credentials the exported URL carries.
+
+KEYCLOAK_VERSION=26.7.3
+KEYCLOAK_PORT=8180
+KEYCLOAK_ADMIN="admin"
+KEYCLOAK_PASSWORD=gofactory
+# Its first start builds the server (Quarkus augmentation) and creates its
+# database: over a minute on two busy cores. Later starts take seconds.
+KEYCLOAK_WAIT_SECONDS=300
+# GOFACTORY_KEYCLOAK_CACHE moves the cache (one directory per version).
+KEYCLOAK_CACHE=${GOFACTORY_KEYCLOAK_CACHE:-${XDG_CACHE_HOME:-~/.cache}/gofactory/keycloak}/$KEYCLOAK_VERSION
+KEYCLOAK_HOME=$KEYCLOAK_CACHE/keycloak-$KEYCLOAK_VERSION
+KEYCLOAK_LOG=$KEYCLOAK_CACHE/keycloak.log
+KEYCLOAK_PID=$KEYCLOAK_CACHE/keycloak.pid
+# Present once a start completed, i.e. once the installation is built.
+KEYCLOAK_BUILT=$KEYCLOAK_CACHE/built
+KEYCLOAK_DISCOVERY=http://127.0.0.1:$KEYCLOAK_PORT/realms/master/.well-known/openid-configuration
+
+keycloak_answers() {
+  command -v curl >/dev/null && curl -fsS -o /dev/null --max-time 5 "$KEYCLOAK_DISCOVERY" 2>/dev/null
+}
+
+# The pid of the Keycloak this script launched, if it still runs (kc.sh, or
+# the JVM it became after building the server; both name the installation).
+keycloak_pid() {
+  local pid
+  pid=$(cat "$KEYCLOAK_PID" 2>/dev/null) || return 1
+  [ -n "$pid" ] && grep -qF "$KEYCLOAK_HOME" "/proc/$pid/cmdline" 2>/dev/null && echo "$pid"
+}
+
+# The JDK to run it with: Keycloak 26 needs Java 21 or newer, which Debian 12
+# does not package (its default java is 17). JAVA_HOME if it is recent enough,
+# else the newest under /usr/lib/jvm.
+keycloak_java_home() {
+  local dir major best='' best_major=0
+  for dir in ${JAVA_HOME:+"$JAVA_HOME"} /usr/lib/jvm/*/; do
+    dir=${dir%/}
+    [ -x "$dir/bin/java" ] || continue
+    major=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$dir/release" 2>/dev/null)
+    [ "${major:-0}" -ge 21 ] || continue
+    if [ "$dir" = "${JAVA_HOME:-}" ]; then echo "$dir"; return 0; fi
+    if [ "$major" -gt "$best_major" ]; then best=$dir best_major=$major; fi
+  done
+  [ -n "$best" ] && echo "$best"
+}
+
+install_keycloak() {
+  local download=$KEYCLOAK_CACHE/download
+  rm -rf "$download"
+  mkdir -p "$download"
+  log "downloading Keycloak $KEYCLOAK_VERSION from Maven Central (about 180 MB, once)"
+  # Maven (and so the user's mirrors and proxies) in a repository of its own,
+  # deleted afterwards: the archive is kept unpacked, not also in ~/.m2.
+  (cd "$download" && mvn -B -q -Dmaven.repo.local="$download/repository" dependency:copy \
+    -Dartifact="org.keycloak:keycloak-quarkus-dist:$KEYCLOAK_VERSION:zip" \
+    -DoutputDirectory="$download") </dev/null >"$download/maven.log" 2>&1 \
+    || { cat "$download/maven.log"; die "could not download Keycloak $KEYCLOAK_VERSION from Maven Central"; }
+  unzip -q "$download/keycloak-quarkus-dist-$KEYCLOAK_VERSION.zip" -d "$download"
+  mv "$download/keycloak-$KEYCLOAK_VERSION" "$KEYCLOAK_HOME"
+  rm -rf "$download"
+}
+
+launch_keycloak() {
+  if keycloak_answers || keycloak_pid >/dev/null; then return 0; fi
+  local java_home
+  java_home=$(keycloak_java_home) || die "Keycloak $KEYCLOAK_VERSION needs Java 21 or newer," \
+    "found neither in JAVA_HOME nor under /usr/lib/jvm: install a JDK 21+ there" \
+    "(e.g. Eclipse Temurin 21 or 25, temurin-25-jdk from packages.adoptium.net), or set JAVA_HOME to one"
+  mkdir -p "$KEYCLOAK_CACHE"
+  # Another run of this script may be installing or starting it.
+  local lock
+  exec {lock}>"$KEYCLOAK_CACHE/lock"
+  flock "$lock"
+  if ! keycloak_answers && ! keycloak_pid >/dev/null; then
+    [ -x "$KEYCLOAK_HOME/bin/kc.sh" ] || install_keycloak
+    # Once built, the JVM keeps the classes it loads in an archive (written
+    # when it stops, again whenever the JDK changes) and maps it at the next
+    # start, a few seconds sooner. (It then logs "[error][cds] ... Mismatched
+    # values for property jdk.module...": only the JDK's module graph is not
+    # reused.) Not before: the run that builds the server loads other classes.
+    local jvm=''
+    if [ -e "$KEYCLOAK_BUILT" ]; then
+      jvm="-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=$KEYCLOAK_CACHE/classes.jsa"
+    fi
+    log "starting Keycloak $KEYCLOAK_VERSION on 127.0.0.1:$KEYCLOAK_PORT (Java in $java_home)"
+    # start-stop-daemon detaches it and writes its pid file before returning.
+    : >"$KEYCLOAK_LOG"
+    rm -f "$KEYCLOAK_PID"
+    detached JAVA_HOME="$java_home" JAVA_OPTS_APPEND="$jvm" \
+      KC_BOOTSTRAP_ADMIN_USERNAME="$KEYCLOAK_ADMIN" KC_BOOTSTRAP_ADMIN_PASSWORD="$KEYCLOAK_PASSWORD" \
+      start-stop-daemon --start --background --make-pidfile --pidfile "$KEYCLOAK_PID" \
+      --output "$KEYCLOAK_LOG" --startas "$KEYCLOAK_HOME/bin/kc.sh" -- \
+      start-dev --http-host=127.0.0.1 --http-port="$KEYCLOAK_PORT"
+  fi
+  exec {lock}>&-
+}
+
+keycloak_gone() { ! kill -0 "$1" 2>/dev/null; }
+# Until it answers, or ends (a start that failed).
+keycloak_up() { keycloak_answers || ! keycloak_pid >/dev/null; }
+
+server_keycloak() {
+  case $1 in
+    running) keycloak_answers; return ;;
+    stop)
+      local pid
+      if pid=$(keycloak_pid); then
+        log "stopping Keycloak"
+        # kc.sh passes the signal on to its JVM and ends with it. The JVM may
+        # write its class archive on the way out: some seconds.
+        kill -TERM "$pid"
+        WAIT_SECONDS=$KEYCLOAK_WAIT_SECONDS wait_for "Keycloak (stopping)" "$KEYCLOAK_LOG" \
+          keycloak_gone "$pid"
+        rm -f "$KEYCLOAK_PID"
+      elif keycloak_answers; then
+        log "a Keycloak this script did not start answers on port $KEYCLOAK_PORT: left alone"
+      fi
+      return ;;
+  esac
+
+  launch_keycloak
+  WAIT_SECONDS=$KEYCLOAK_WAIT_SECONDS wait_for Keycloak "$KEYCLOAK_LOG" keycloak_up
+  if ! keycloak_answers; then
+    tail -n 30 "$KEYCLOAK_LOG" >&2 2>/dev/null
+    die "Keycloak did not start (end of $KEYCLOAK_LOG above)"
+  fi
+  touch "$KEYCLOAK_BUILT"
+
+  # The tests log in to the admin REST API with these credentials: check exactly that.
+  curl -fsS -o /dev/null --max-time 30 -d grant_type=password -d client_id=admin-cli \
+    --data-urlencode "username=$KEYCLOAK_ADMIN" --data-urlencode "password=$KEYCLOAK_PASSWORD" \
+    "http://127.0.0.1:$KEYCLOAK_PORT/realms/master/protocol/openid-connect/token" \
+    || die "cannot log in to Keycloak as $KEYCLOAK_ADMIN (its database has another admin password?)"
+
+  # shellcheck disable=SC2034 # printed through ${!variable} below
+  GOFACTORY_KEYCLOAK_URL="http://$KEYCLOAK_ADMIN:$KEYCLOAK_PASSWORD@127.0.0.1:$KEYCLOAK_PORT"
+  log "Keycloak ready on 127.0.0.1:$KEYCLOAK_PORT"
+}
+
 # --- The actions, over the SERVERS table.
 
 if [ "$action" = status ]; then
@@ -289,6 +436,9 @@ if [ "$(id -u)" -eq 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" </dev/null
   fi
 fi
+for id in "${wanted[@]}"; do
+  if declare -F "launch_$id" >/dev/null; then "launch_$id"; fi
+done
 for id in "${wanted[@]}"; do
   "server_$id" start
 done

@@ -6,10 +6,11 @@
 #   bash scripts/test.sh                  # everything
 #   bash scripts/test.sh -m "not slow"    # the fast layer only, in seconds
 #
-# The slow layer needs PostgreSQL, MariaDB and Redis: when the selected tests
-# include slow ones, this starts them with scripts/services.sh (as root: it
-# installs and starts them), or uses the servers named by GOFACTORY_POSTGRES_URL,
-# GOFACTORY_MYSQL_URL and GOFACTORY_REDIS_URL when they are set. Without root and without those
+# The slow layer needs PostgreSQL, MariaDB, Redis and Keycloak: when the
+# selected tests include slow ones, this starts them with scripts/services.sh
+# (as root: it installs and starts them), or uses the servers named by
+# GOFACTORY_POSTGRES_URL, GOFACTORY_MYSQL_URL, GOFACTORY_REDIS_URL and
+# GOFACTORY_KEYCLOAK_URL when they are set. Without root and without those
 # variables it stops at once, naming each missing server and its variable.
 # The image tests need podman too: scripts/services.sh installs it as root;
 # without it they fail, saying what to install.

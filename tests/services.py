@@ -7,7 +7,8 @@ it. scripts/services.sh installs and starts each server on loopback (see DESIGN.
 whenever the selected tests include slow ones. The slow layer hands the address to
 the service's integration tests (``go test -tags integration``) in ``service_env``,
 the variable the generated service itself reads (DATABASE_URL for ``database=postgres``
-and ``database=mysql``, CACHE_URL for ``cache=redis``). A variant that needs a server
+and ``database=mysql``, CACHE_URL for ``cache=redis``, KEYCLOAK_URL for ``auth=oidc``:
+Keycloak's address with the credentials of its admin). A variant that needs a server
 fails loudly when its address is not set, or when the variant has no integration test.
 """
 
@@ -40,10 +41,10 @@ REDIS = Server("Redis", "GOFACTORY_REDIS_URL", "CACHE_URL")
 RABBITMQ = Server("RabbitMQ", "GOFACTORY_AMQP_URL", "AMQP_URL")
 NATS = Server("NATS", "GOFACTORY_NATS_URL", "NATS_URL")
 KAFKA = Server("Kafka", "GOFACTORY_KAFKA_BROKERS", "KAFKA_BROKERS")
-KEYCLOAK = Server("Keycloak", "GOFACTORY_OIDC_ISSUER_URL", "OIDC_ISSUER_URL")
+KEYCLOAK = Server("Keycloak", "GOFACTORY_KEYCLOAK_URL", "KEYCLOAK_URL")
 
 # The servers scripts/services.sh starts (its SERVERS table), in its order.
-SHARED_SERVERS = (POSTGRES, MARIADB, REDIS)
+SHARED_SERVERS = (POSTGRES, MARIADB, REDIS, KEYCLOAK)
 SERVICES_SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "services.sh"
 
 # Choice values (DESIGN.md, "The answer model") -> the server they need.

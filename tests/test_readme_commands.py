@@ -2,7 +2,7 @@
 
 The first runs the main job (a generated service answers /healthz); the second sets up
 and runs the tests, starting by itself the servers they need. To see that it really
-starts them, the shared servers (PostgreSQL, MariaDB, Redis) are stopped first, the
+starts them, the shared servers (PostgreSQL, MariaDB, Redis, Keycloak) are stopped first, the
 command runs with no GOFACTORY_* variable set, and it selects tests that need them all
 (test_services.py). Marked ``serial``: scripts/test.sh runs it alone, since the other
 tests use those servers. Stopping and starting them needs root, as the README says.

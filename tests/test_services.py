@@ -10,10 +10,12 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Callable
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from dbservers import mariadb, psql
 from services import (
+    KEYCLOAK,
     MARIADB,
     POSTGRES,
     REDIS,
@@ -36,10 +38,34 @@ def redis_cli(url: str, command: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def keycloak_login(url: str, _: str) -> subprocess.CompletedProcess[str]:
+    """Logs in to the master realm as the admin the URL names: "1" once it has a token."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    form = {
+        "grant_type": "password",
+        "client_id": "admin-cli",
+        "username": unquote(parts.username or ""),
+        "password": unquote(parts.password or ""),
+    }
+    fields: list[str] = []
+    for name, value in form.items():
+        fields += ["--data-urlencode", f"{name}={value}"]
+    token_url = f"{parts.scheme}://{host}/realms/master/protocol/openid-connect/token"
+    return subprocess.run(
+        ["curl", "-fsS", "--max-time", "30", "-o", "/dev/null", "-w", "1", *fields, token_url],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 CLIENTS: dict[Server, Callable[[str, str], subprocess.CompletedProcess[str]]] = {
     POSTGRES: psql,
     MARIADB: mariadb,
     REDIS: redis_cli,
+    KEYCLOAK: keycloak_login,
 }
 # What each client sends: the answer must be "1".
 PROBES = {REDIS: "ECHO 1"}
