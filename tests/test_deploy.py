@@ -127,6 +127,8 @@ def compose_servers(variant: Variant) -> set[str]:
         servers.add("otel-collector")
     if variant["metrics"]:
         servers.add("prometheus")
+    if variant["auth"] == "oidc" and variant["auth_provider"] == "keycloak":
+        servers.add("keycloak")
     return servers
 
 
@@ -137,6 +139,8 @@ SERVER_DATA = {
     "prometheus": "/prometheus",
 }
 HEALTH_CHECKED = {"postgres", "mariadb", "redis"}
+# Servers in the service's network namespace, which start after it.
+SHARING = {"prometheus", "keycloak"}
 
 
 @pytest.mark.parametrize("variant", cases(VARIANTS, ["none", "docker"]))
@@ -178,7 +182,9 @@ def test_compose_file_is_valid_and_runs_what_the_answers_need(
     }
     for name, value in service.get("environment", {}).items():
         host = re.search(r"@([a-z-]+):|//([a-z-]+):", value)
-        assert host and (host[1] or host[2]) in servers, f"{name}={value} names no server"
+        # Servers that share the service's network are at localhost.
+        reachable = servers - SHARING | ({"localhost"} if servers & SHARING else set())
+        assert host and (host[1] or host[2]) in reachable, f"{name}={value} names no server"
     # Ports from .env (the ${...} compose reads), the admin listener on loopback only.
     defaults = {v["name"]: v["default"] for v in variables}
     port, admin = defaults["PORT"], defaults["ADMIN_PORT"]
@@ -190,16 +196,18 @@ def test_compose_file_is_valid_and_runs_what_the_answers_need(
 
     # Every server the service needs first is awaited: healthy when it has a check.
     waited = service.get("depends_on", {})
-    for name in servers - {"prometheus"}:
+    for name in servers - SHARING:
         has_check = "healthcheck" in services[name]
         assert has_check == (name in HEALTH_CHECKED), name
         condition = "service_healthy" if has_check else "service_started"
         assert waited.get(name) == {"condition": condition}, f"{svc} must wait for {name}"
-    if "prometheus" in servers:
-        # It scrapes the admin listener on the service's own network.
-        prometheus = services["prometheus"]
-        assert prometheus["network_mode"] == f"service:{svc}"
-        assert prometheus["depends_on"] == {svc: {"condition": "service_started"}}
+    # Prometheus scrapes the admin listener on the service's own network; Keycloak
+    # is on it so that the service and the host reach it at one address, the issuer.
+    for name in servers & SHARING:
+        assert services[name]["network_mode"] == f"service:{svc}"
+        assert services[name]["depends_on"] == {svc: {"condition": "service_started"}}
+    if "keycloak" in servers:
+        assert "127.0.0.1:8180:8180" in published
 
     # Data lives in named volumes, each declared once and used.
     declared = set(spec.get("volumes") or {})

@@ -91,7 +91,8 @@ def test_ci_and_release_configuration(
     gitlab = root / ".gitlab-ci.yml"
     server_db = variant["database"] in ("postgres", "mysql")
     redis = variant["cache"] == "redis"
-    needs_server = server_db or redis
+    keycloak = variant["auth"] == "oidc" and variant["example_resource"]
+    needs_server = server_db or redis or keycloak
     assert workflow.exists() == (variant["ci"] == "github")
     assert integration.exists() == (variant["ci"] == "github" and needs_server)
     assert gitlab.exists() == (variant["ci"] == "gitlab")
@@ -102,7 +103,10 @@ def test_ci_and_release_configuration(
         # and CACHE_URL.
         job = yaml.safe_load(integration.read_text())["jobs"]["integration"]
         assert "make test-integration" in str(job["steps"])
-        containers = dict(job["services"])
+        assert ("KEYCLOAK_URL" in job["env"]) == keycloak
+        if keycloak:
+            assert "start-dev" in str(job["steps"])
+        containers = dict(job.get("services") or {})
         if redis:
             assert containers.pop("redis")["ports"] == ["6379:6379"]
             assert job["env"]["CACHE_URL"] == "redis://localhost:6379/0"
@@ -120,8 +124,12 @@ def test_ci_and_release_configuration(
         assert ("integration" in jobs) == needs_server
         if needs_server:
             job = jobs["integration"]
-            assert job["script"] == ["make test-integration"]
+            assert job["script"][-1] == "make test-integration"
             aliases = [service["alias"] for service in job["services"]]
+            assert ("KEYCLOAK_URL" in job["variables"]) == keycloak
+            if keycloak:
+                assert aliases.pop() == "keycloak"
+                assert urlsplit(job["variables"]["KEYCLOAK_URL"]).hostname == "keycloak"
             if redis:
                 assert aliases.pop() == "redis"
                 assert job["variables"]["CACHE_URL"] == "redis://redis:6379/0"
