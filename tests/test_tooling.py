@@ -91,7 +91,7 @@ def test_ci_and_release_configuration(
     gitlab = root / ".gitlab-ci.yml"
     server_db = variant["database"] in ("postgres", "mysql")
     redis = variant["cache"] == "redis"
-    keycloak = variant["auth"] == "oidc" and variant["example_resource"]
+    keycloak = variant["auth"] == "oidc"
     needs_server = server_db or redis or keycloak
     assert workflow.exists() == (variant["ci"] == "github")
     assert integration.exists() == (variant["ci"] == "github" and needs_server)

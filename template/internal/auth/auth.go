@@ -21,7 +21,8 @@ var ErrInvalidToken = errors.New("invalid token")
 // it has no keys, because the provider has not answered since start-up.
 var ErrUnavailable = errors.New("token verification unavailable")
 
-// Principal is the caller a verified token stands for.
+// Principal is the caller a verified token stands for. Treat it as read
+// only: the principal of a token is shared by the requests that carry it.
 type Principal struct {
 	// Subject identifies the caller at the issuer (the token's sub).
 	Subject string

@@ -3,6 +3,8 @@ package auth
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -51,26 +53,43 @@ func newTokenChecker(rules Rules) tokenChecker {
 }
 
 // check verifies raw with the key that keys picks for it, and returns the
-// principal it stands for. Every failure wraps ErrInvalidToken.
-func (c tokenChecker) check(ctx context.Context, raw string, keys func(context.Context) jwt.Keyfunc) (Principal, error) {
+// principal it stands for, and until when the token is accepted (its exp
+// plus the leeway). Every failure wraps ErrInvalidToken.
+func (c tokenChecker) check(ctx context.Context, raw string, keys func(context.Context) jwt.Keyfunc) (Principal, time.Time, error) {
 	if len(raw) > MaxTokenBytes {
-		return Principal{}, fmt.Errorf("%w: longer than %d bytes", ErrInvalidToken, MaxTokenBytes)
+		return Principal{}, time.Time{}, fmt.Errorf("%w: longer than %d bytes", ErrInvalidToken, MaxTokenBytes)
 	}
 	claims := jwt.MapClaims{}
-	if _, err := c.parser.ParseWithClaims(raw, claims, keys(ctx)); err != nil {
-		return Principal{}, fmt.Errorf("%w: %w", ErrInvalidToken, err)
+	// A token signed with a key not known yet makes the key set fetch the
+	// keys again, within the request: not cancelled with it, so that a
+	// client hanging up cannot cancel the one fetch the rate limit allows.
+	if _, err := c.parser.ParseWithClaims(raw, claims, keys(context.WithoutCancel(ctx))); err != nil {
+		return Principal{}, time.Time{}, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
 	sub, err := claims.GetSubject()
 	if err != nil || sub == "" {
-		return Principal{}, fmt.Errorf("%w: no subject", ErrInvalidToken)
+		return Principal{}, time.Time{}, fmt.Errorf("%w: no subject", ErrInvalidToken)
+	}
+	// An ID or refresh token of the same issuer is not an access token,
+	// whatever its audience (Keycloak names the kind in typ; others leave
+	// it out).
+	if typ, ok := claims["typ"].(string); ok && !strings.EqualFold(typ, "Bearer") {
+		return Principal{}, time.Time{}, fmt.Errorf("%w: a %s token, not an access token", ErrInvalidToken, typ)
+	}
+	// Required and checked by the parser: present and in the future.
+	exp, err := claims.GetExpirationTime()
+	if err != nil || exp == nil {
+		return Principal{}, time.Time{}, fmt.Errorf("%w: no expiry", ErrInvalidToken)
 	}
 	// jti is optional; a token without one has no id to log.
 	jti, _ := claims["jti"].(string)
 	roles := c.rules.RolesClaim.strings(claims)
+	// Clipped: the principal of a remembered token is shared by the
+	// requests that carry it, and an append must not write into another's.
 	return Principal{
 		Subject:     sub,
 		TokenID:     jti,
-		Roles:       roles,
-		Permissions: permissionsOf(roles, c.rules.PermissionsClaim.strings(claims)),
-	}, nil
+		Roles:       slices.Clip(roles),
+		Permissions: slices.Clip(permissionsOf(roles, c.rules.PermissionsClaim.strings(claims))),
+	}, exp.Add(c.rules.Leeway), nil
 }

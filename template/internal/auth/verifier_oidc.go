@@ -40,8 +40,9 @@ type OIDCConfig struct {
 // again every hour, and when a token names a key id the verifier does not
 // know: the provider has rotated its keys.
 type OIDC struct {
-	cfg     OIDCConfig
-	checker tokenChecker
+	cfg      OIDCConfig
+	checker  tokenChecker
+	verified verifiedTokens
 	// keys is nil until the provider has answered once; from then on it
 	// stays set, even while the provider is unreachable: the keys fetched
 	// last still verify tokens.
@@ -55,18 +56,30 @@ type OIDC struct {
 // ErrUnavailable and Ready an error, so that the service starts and reports
 // itself not ready, instead of failing, while the provider is down.
 func NewOIDC(ctx context.Context, cfg OIDCConfig) *OIDC {
-	o := &OIDC{cfg: cfg, checker: newTokenChecker(cfg.Rules)}
+	o := &OIDC{cfg: cfg, checker: newTokenChecker(cfg.Rules), verified: newVerifiedTokens()}
+	context.AfterFunc(ctx, o.verified.stop)
 	go o.fetchKeys(ctx)
 	return o
 }
 
 // Verify returns the principal that raw stands for.
 func (o *OIDC) Verify(ctx context.Context, raw string) (Principal, error) {
+	if len(raw) > MaxTokenBytes {
+		return Principal{}, fmt.Errorf("%w: longer than %d bytes", ErrInvalidToken, MaxTokenBytes)
+	}
+	if p, ok := o.verified.get(raw); ok {
+		return p, nil
+	}
 	keys := o.keys.Load()
 	if keys == nil {
 		return Principal{}, ErrUnavailable
 	}
-	return o.checker.check(ctx, raw, (*keys).KeyfuncCtx)
+	p, until, err := o.checker.check(ctx, raw, (*keys).KeyfuncCtx)
+	if err != nil {
+		return Principal{}, err
+	}
+	o.verified.put(raw, p, until)
+	return p, nil
 }
 
 // Ready reports whether the verifier has keys: an error until the provider
@@ -105,14 +118,18 @@ func (o *OIDC) fetchKeys(ctx context.Context) {
 }
 
 // discover reads the provider's discovery document, checks that it is the
-// configured issuer's, and fetches the keys it points to.
+// configured issuer's, and fetches the keys it points to. The keys are
+// refreshed in the background until ctx is done.
 func (o *OIDC) discover(ctx context.Context) (keyfunc.Keyfunc, error) {
 	jwksURI, err := o.jwksURI(ctx)
 	if err != nil {
 		return nil, err
 	}
+	// The key set starts its refreshing before its first fetch: an attempt
+	// that fails must stop it, or every retry would leave one behind.
+	attempt, cancel := context.WithCancel(ctx)
 	firstMustSucceed := false
-	keys, err := keyfunc.NewDefaultOverrideCtx(ctx, []string{jwksURI}, keyfunc.Override{
+	keys, err := keyfunc.NewDefaultOverrideCtx(attempt, []string{jwksURI}, keyfunc.Override{
 		Client:                    o.cfg.Client,
 		HTTPTimeout:               10 * time.Second,
 		NoErrorReturnFirstHTTPReq: &firstMustSucceed,
@@ -125,8 +142,10 @@ func (o *OIDC) discover(ctx context.Context) (keyfunc.Keyfunc, error) {
 		},
 	})
 	if err != nil {
+		cancel()
 		return nil, fmt.Errorf("fetching the keys at %s: %w", jwksURI, err)
 	}
+	context.AfterFunc(ctx, cancel)
 	return keys, nil
 }
 

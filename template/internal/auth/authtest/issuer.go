@@ -34,9 +34,10 @@ type Issuer struct {
 	alg    string
 	server *httptest.Server
 
-	mu      sync.Mutex
-	keys    []signingKey // the last one signs
-	fetches atomic.Int64
+	mu       sync.Mutex
+	keys     []signingKey // the last one signs
+	fetches  atomic.Int64
+	failKeys atomic.Bool
 }
 
 // signingKey is one key pair of the issuer, named by its kid.
@@ -72,6 +73,10 @@ func Start(alg string) (*Issuer, error) {
 	})
 	mux.HandleFunc("GET /realms/test/certs", func(w http.ResponseWriter, _ *http.Request) {
 		iss.fetches.Add(1)
+		if iss.failKeys.Load() {
+			http.Error(w, "keys unavailable", http.StatusServiceUnavailable)
+			return
+		}
 		set, err := iss.jwks()
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
@@ -105,6 +110,11 @@ func (iss *Issuer) rotate() error {
 	defer iss.mu.Unlock()
 	iss.keys = append(iss.keys, signingKey{kid: rand.Text(), private: key})
 	return nil
+}
+
+// FailKeys makes the JWKS answer 503 (fail) or the keys again.
+func (iss *Issuer) FailKeys(fail bool) {
+	iss.failKeys.Store(fail)
 }
 
 // KeyFetches counts the requests for the JWKS so far.
