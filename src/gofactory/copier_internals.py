@@ -36,16 +36,30 @@ from plumbum import ProcessExecutionError
 from gofactory.copier_api import copier_errors
 
 
+@dataclass(frozen=True)
+class Questions:
+    """A template's questions: every name in copier.yml order, and those that ``when``
+    skips given some answers (auth_provider without auth, say)."""
+
+    names: list[str]
+    skipped: frozenset[str]
+
+
 def question_names(
+    src_path: str | None = None, vcs_ref: str | None = None, dst_path: Path | None = None
+) -> list[str]:
+    """The names of a template's questions, in copier.yml order (``template_questions``)."""
+    return template_questions(src_path, vcs_ref, dst_path).names
+
+
+def template_questions(
     src_path: str | None = None,
     vcs_ref: str | None = None,
     dst_path: Path | None = None,
     answers: Mapping[str, Any] | None = None,
-) -> list[str]:
-    """The names of a template's questions, in copier.yml order, without rendering.
-
-    With ``answers``, only the questions Copier would ask given them: a question whose
-    ``when`` is false for them (auth_provider without auth, say) is left out.
+) -> Questions:
+    """The names of a template's questions, in copier.yml order, without rendering, and
+    with ``answers`` the ones Copier would skip given them (their ``when`` is false).
 
     Why private: ``run_copy`` and ``run_update`` take answers for any name and ignore
     those the template does not ask, and ask the remaining questions on the terminal.
@@ -73,9 +87,12 @@ def question_names(
             ) as worker,
         ):
             questions = worker.template.questions_data
-            if answers is None:
-                return list(questions)
-            return [q for q in questions if _asked(worker, questions, q, answers)]
+            skipped = (
+                frozenset()
+                if answers is None
+                else frozenset(q for q in questions if not _asked(worker, questions, q, answers))
+            )
+            return Questions(list(questions), skipped)
 
 
 # Rendered values of `when` that Copier reads as false.

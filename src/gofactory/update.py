@@ -20,7 +20,7 @@ import copier
 
 from gofactory.answers import ANSWERS_FILE, check_known_questions, recorded_answers
 from gofactory.copier_api import copier_errors, copier_warnings_as_messages
-from gofactory.copier_internals import question_names, update_status
+from gofactory.copier_internals import template_questions, update_status
 from gofactory.errors import GofactoryError
 
 ConflictMode = Literal["inline", "rej"]
@@ -80,11 +80,19 @@ def update(request: UpdateRequest) -> Updated:
         copier_warnings_as_messages(_DIRTY_HINT),
         copier_errors(interrupted="interrupted; review the service with `git status`"),
     ):
-        questions = question_names(dst_path=root, vcs_ref=request.vcs_ref)
-        check_known_questions(request.file_data, questions, "--data-file")
-        check_known_questions(request.data, questions, "--data")
+        recorded = recorded_answers(root)
+        questions = template_questions(dst_path=root, vcs_ref=request.vcs_ref, answers=recorded)
+        check_known_questions(request.file_data, questions.names, "--data-file")
+        check_known_questions(request.data, questions.names, "--data")
         if not request.defaults and not request.interactive:
-            _refuse_questions(request, [q for q in questions if q not in data], root)
+            unanswered = [q for q in questions.names if q not in data]
+            if request.skip_answered:
+                # Copier asks only the questions without a recorded answer whose
+                # `when` holds.
+                unanswered = [
+                    q for q in unanswered if q not in recorded and q not in questions.skipped
+                ]
+            _refuse_questions(unanswered)
         copier.run_update(
             root,
             data=data,
@@ -104,18 +112,14 @@ def update(request: UpdateRequest) -> Updated:
     )
 
 
-def _refuse_questions(request: UpdateRequest, unanswered: list[str], root: Path) -> None:
+def _refuse_questions(unanswered: list[str]) -> None:
     """Fail fast when Copier would ask a question and there is no terminal to ask on.
 
     Without --defaults Copier asks every question again, or with --skip-answered the
     ones the service has no recorded answer for (those a new release adds).
     """
-    if request.skip_answered:
-        recorded = recorded_answers(root)
-        asked = question_names(dst_path=root, vcs_ref=request.vcs_ref, answers=recorded)
-        unanswered = [q for q in unanswered if q not in recorded and q in asked]
-        if not unanswered:
-            return
+    if not unanswered:
+        return
     raise GofactoryError(
         "standard input is not a terminal, so the questions cannot be asked "
         f"(to ask: {', '.join(unanswered)}); pass --defaults to keep the recorded answers "

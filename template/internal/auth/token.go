@@ -54,11 +54,9 @@ func newTokenChecker(rules Rules) tokenChecker {
 
 // check verifies raw with the key that keys picks for it, and returns the
 // principal it stands for, and until when the token is accepted (its exp
-// plus the leeway). Every failure wraps ErrInvalidToken.
+// plus the leeway). Every failure wraps ErrInvalidToken. Verify has
+// refused tokens over MaxTokenBytes already.
 func (c tokenChecker) check(ctx context.Context, raw string, keys func(context.Context) jwt.Keyfunc) (Principal, time.Time, error) {
-	if len(raw) > MaxTokenBytes {
-		return Principal{}, time.Time{}, fmt.Errorf("%w: longer than %d bytes", ErrInvalidToken, MaxTokenBytes)
-	}
 	claims := jwt.MapClaims{}
 	// A token signed with a key not known yet makes the key set fetch the
 	// keys again, within the request: not cancelled with it, so that a
